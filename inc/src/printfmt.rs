@@ -1,0 +1,446 @@
+//! The printf-style formatter shared by the kernel's `cprintf!` and the user
+//! library's `cprintf!`/`println!`.
+//!
+//! Rust has no C varargs, so the macros turn each argument into an [`Arg`]
+//! (which remembers whether it was signed, and how wide) and [`vprintfmt`]
+//! walks the format string at run time, with JOS's verbs:
+//! `%d %i %u %x %X %o %c %s %p %e %%`, a width (digits or `*`), a precision
+//! for strings, the `-` and `0` flags and the `l`/`ll` length modifiers.
+
+use crate::error::error_string;
+
+/// One formatted argument.
+#[derive(Clone, Copy, Debug)]
+pub enum Arg<'a> {
+    /// A signed integer, and its width in bytes.
+    Int(i64, u8),
+    /// An unsigned integer, and its width in bytes.
+    Uint(u64, u8),
+    Str(&'a str),
+    Bytes(&'a [u8]),
+    Char(char),
+}
+
+/// Converts a value into an [`Arg`]; implemented for integers, strings, chars and pointers.
+pub trait ToArg {
+    fn to_arg(&self) -> Arg<'_>;
+}
+
+macro_rules! signed_arg {
+    ($($t:ty),*) => {$(
+        impl ToArg for $t {
+            fn to_arg(&self) -> Arg<'_> { Arg::Int(*self as i64, core::mem::size_of::<$t>() as u8) }
+        }
+    )*};
+}
+macro_rules! unsigned_arg {
+    ($($t:ty),*) => {$(
+        impl ToArg for $t {
+            fn to_arg(&self) -> Arg<'_> { Arg::Uint(*self as u64, core::mem::size_of::<$t>() as u8) }
+        }
+    )*};
+}
+signed_arg!(i8, i16, i32, i64, isize);
+unsigned_arg!(u8, u16, u32, u64, usize);
+
+impl ToArg for bool {
+    fn to_arg(&self) -> Arg<'_> {
+        Arg::Int(*self as i64, 4)
+    }
+}
+impl ToArg for char {
+    fn to_arg(&self) -> Arg<'_> {
+        Arg::Char(*self)
+    }
+}
+impl ToArg for &str {
+    fn to_arg(&self) -> Arg<'_> {
+        Arg::Str(self)
+    }
+}
+impl ToArg for &[u8] {
+    fn to_arg(&self) -> Arg<'_> {
+        Arg::Bytes(self)
+    }
+}
+impl<T> ToArg for *const T {
+    fn to_arg(&self) -> Arg<'_> {
+        Arg::Uint(*self as usize as u64, core::mem::size_of::<usize>() as u8)
+    }
+}
+impl<T> ToArg for *mut T {
+    fn to_arg(&self) -> Arg<'_> {
+        Arg::Uint(*self as usize as u64, core::mem::size_of::<usize>() as u8)
+    }
+}
+
+/// Where formatted bytes go.
+pub trait Putch {
+    fn putch(&mut self, c: u8);
+}
+
+/// Builds the `&[Arg]` slice for [`vprintfmt`] from a list of expressions.
+#[macro_export]
+macro_rules! jos_args {
+    ($($arg:expr),* $(,)?) => {
+        &[$($crate::printfmt::ToArg::to_arg(&$arg)),*]
+    };
+}
+
+/// How one conversion is to be laid out.
+#[derive(Default, Clone, Copy)]
+struct Spec {
+    left: bool,
+    pad: u8,
+    width: usize,
+    precision: Option<usize>,
+    longs: u8,
+}
+
+/// Formats `fmt` with `args` into `out`; returns the number of bytes written.
+/// Missing arguments print as `(missing)`, so a bad format cannot fault.
+pub fn vprintfmt(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
+    let mut w = Counter { out, n: 0 };
+    let mut args = args.iter();
+    let fmt = fmt.as_bytes();
+    let mut i = 0;
+    while i < fmt.len() {
+        let c = fmt[i];
+        i += 1;
+        if c != b'%' {
+            w.put(c);
+            continue;
+        }
+        let start = i - 1;
+        let mut spec = Spec {
+            pad: b' ',
+            ..Spec::default()
+        };
+        i = parse_spec(fmt, i, &mut spec, &mut args);
+        let Some(&verb) = fmt.get(i) else {
+            w.put_bytes(&fmt[start..]);
+            break;
+        };
+        i += 1;
+        match verb {
+            b'%' => w.put(b'%'),
+            b'd' | b'i' | b'u' | b'x' | b'X' | b'o' | b'c' | b's' | b'p' | b'e' => {
+                match args.next() {
+                    Some(arg) => convert(&mut w, verb, &spec, arg),
+                    None => w.put_bytes(b"(missing)"),
+                }
+            }
+            _ => w.put_bytes(&fmt[start..i]),
+        }
+    }
+    w.n
+}
+
+/// Parses flags, width, precision and length; returns the index of the verb.
+fn parse_spec(
+    fmt: &[u8],
+    mut i: usize,
+    spec: &mut Spec,
+    args: &mut core::slice::Iter<Arg>,
+) -> usize {
+    while let Some(&c) = fmt.get(i) {
+        match c {
+            b'-' => spec.left = true,
+            b'0' if spec.width == 0 && spec.precision.is_none() => spec.pad = b'0',
+            b'0'..=b'9' => {
+                let n = (c - b'0') as usize;
+                match spec.precision.as_mut() {
+                    Some(p) => *p = p.saturating_mul(10).saturating_add(n),
+                    None => spec.width = spec.width.saturating_mul(10).saturating_add(n),
+                }
+            }
+            b'*' => {
+                let n = args.next().map(|a| as_i64(a, 4)).unwrap_or(0);
+                match spec.precision.as_mut() {
+                    Some(p) => *p = n.max(0) as usize,
+                    None if n < 0 => {
+                        spec.left = true;
+                        spec.width = n.unsigned_abs() as usize;
+                    }
+                    None => spec.width = n as usize,
+                }
+            }
+            b'.' => spec.precision = Some(0),
+            b'l' => spec.longs += 1,
+            b'#' => {}
+            _ => return i,
+        }
+        i += 1;
+    }
+    i
+}
+
+fn convert(w: &mut Counter, verb: u8, spec: &Spec, arg: &Arg) {
+    // `%d` without `ll` sees a 32-bit int, as in C on i386.
+    let bytes = if spec.longs >= 2 { 8 } else { 4 };
+    let mut buf = [0u8; 24];
+    match verb {
+        b'd' | b'i' => {
+            let v = as_i64(arg, bytes);
+            let digits = number(&mut buf, v.unsigned_abs(), 10, false);
+            let sign: &[u8] = if v < 0 { b"-" } else { b"" };
+            w.field(spec, sign, digits);
+        }
+        b'u' | b'x' | b'X' | b'o' => {
+            let base = match verb {
+                b'u' => 10,
+                b'o' => 8,
+                _ => 16,
+            };
+            let v = as_u64(arg, bytes);
+            let digits = number(&mut buf, v, base, verb == b'X');
+            w.field(spec, b"", digits);
+        }
+        b'p' => {
+            // "0x" and at least eight hex digits, padded to the width as a whole.
+            let digits = number(&mut buf, as_u64(arg, 4), 16, false);
+            let mut field = [b'0'; 18];
+            let body = 8usize.max(digits.len());
+            field[1] = b'x';
+            field[2 + body - digits.len()..2 + body].copy_from_slice(digits);
+            w.field(&Spec { pad: b' ', ..*spec }, b"", &field[..2 + body]);
+        }
+        b'c' => {
+            let mut utf8 = [0u8; 4];
+            let s: &[u8] = match arg {
+                Arg::Char(c) => c.encode_utf8(&mut utf8).as_bytes(),
+                other => {
+                    utf8[0] = as_u64(other, 4) as u8;
+                    &utf8[..1]
+                }
+            };
+            w.field(&Spec { pad: b' ', ..*spec }, b"", s);
+        }
+        b's' => {
+            let s: &[u8] = match arg {
+                Arg::Str(s) => s.as_bytes(),
+                Arg::Bytes(b) => b,
+                _ => b"(null)",
+            };
+            let s = match spec.precision {
+                Some(p) if p < s.len() => &s[..p],
+                _ => s,
+            };
+            w.field(&Spec { pad: b' ', ..*spec }, b"", s);
+        }
+        b'e' => {
+            let code = as_i64(arg, 4) as i32;
+            match error_string(code) {
+                Some(msg) => w.field(&Spec { pad: b' ', ..*spec }, b"", msg.as_bytes()),
+                None => {
+                    w.put_bytes(b"error ");
+                    let digits = number(&mut buf, code.unsigned_abs() as u64, 10, false);
+                    w.field(spec, if code < 0 { b"-" } else { b"" }, digits);
+                }
+            }
+        }
+        _ => unreachable!("verb checked by the caller"),
+    }
+}
+
+fn as_i64(arg: &Arg, bytes: u8) -> i64 {
+    let raw = match *arg {
+        Arg::Int(v, _) => v,
+        Arg::Uint(v, _) => v as i64,
+        Arg::Char(c) => c as i64,
+        Arg::Str(_) | Arg::Bytes(_) => 0,
+    };
+    if bytes == 8 {
+        raw
+    } else {
+        raw as i32 as i64
+    }
+}
+
+fn as_u64(arg: &Arg, bytes: u8) -> u64 {
+    let raw = as_i64(arg, 8) as u64;
+    if bytes == 8 {
+        raw
+    } else {
+        raw as u32 as u64
+    }
+}
+
+/// Writes `v` in `base` at the end of `buf` and returns the digits.
+fn number(buf: &mut [u8; 24], mut v: u64, base: u64, upper: bool) -> &[u8] {
+    let digits: &[u8; 16] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = digits[(v % base) as usize];
+        v /= base;
+        if v == 0 {
+            break;
+        }
+    }
+    &buf[i..]
+}
+
+struct Counter<'a> {
+    out: &'a mut dyn Putch,
+    n: usize,
+}
+
+impl Counter<'_> {
+    fn put(&mut self, c: u8) {
+        self.out.putch(c);
+        self.n += 1;
+    }
+
+    fn put_bytes(&mut self, s: &[u8]) {
+        for &c in s {
+            self.put(c);
+        }
+    }
+
+    /// Emits `sign` and `body` padded to the field width.
+    fn field(&mut self, spec: &Spec, sign: &[u8], body: &[u8]) {
+        let len = sign.len() + body.len();
+        let fill = spec.width.saturating_sub(len);
+        if spec.left {
+            self.put_bytes(sign);
+            self.put_bytes(body);
+            (0..fill).for_each(|_| self.put(b' '));
+        } else if spec.pad == b'0' {
+            self.put_bytes(sign);
+            (0..fill).for_each(|_| self.put(b'0'));
+            self.put_bytes(body);
+        } else {
+            (0..fill).for_each(|_| self.put(b' '));
+            self.put_bytes(sign);
+            self.put_bytes(body);
+        }
+    }
+}
+
+/// A fixed-capacity buffer sink; extra bytes are dropped.
+pub struct Collect {
+    pub buf: [u8; 256],
+    pub len: usize,
+}
+
+impl Putch for Collect {
+    fn putch(&mut self, c: u8) {
+        if self.len < self.buf.len() {
+            self.buf[self.len] = c;
+            self.len += 1;
+        }
+    }
+}
+
+impl Default for Collect {
+    fn default() -> Collect {
+        Collect {
+            buf: [0; 256],
+            len: 0,
+        }
+    }
+}
+
+impl Collect {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// Formats into a caller's buffer (JOS's `snprintf`); returns the bytes used.
+pub fn snprintf(buf: &mut [u8], fmt: &str, args: &[Arg]) -> usize {
+    struct Slice<'a> {
+        buf: &'a mut [u8],
+        len: usize,
+    }
+    impl Putch for Slice<'_> {
+        fn putch(&mut self, c: u8) {
+            if self.len < self.buf.len() {
+                self.buf[self.len] = c;
+                self.len += 1;
+            }
+        }
+    }
+    let mut s = Slice { buf, len: 0 };
+    vprintfmt(&mut s, fmt, args);
+    s.len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::E_NO_MEM;
+    use crate::jos_args;
+
+    fn fmt(f: &str, args: &[Arg]) -> String {
+        let mut c = Collect::default();
+        let n = vprintfmt(&mut c, f, args);
+        assert_eq!(n, c.len);
+        String::from_utf8(c.as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn jos_lab1_line() {
+        assert_eq!(
+            fmt("%d decimal is %o octal!", jos_args!(6828, 6828)),
+            "6828 decimal is 15254 octal!"
+        );
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(
+            fmt("%d %u %x %X", jos_args!(-1, -1, 255u32, 255u32)),
+            "-1 4294967295 ff FF"
+        );
+        assert_eq!(
+            fmt("%08x|%-5d|%5d|%05d", jos_args!(0xbeefu32, 42, 42, -42)),
+            "0000beef|42   |   42|-0042"
+        );
+        assert_eq!(
+            fmt("%lld %llx", jos_args!(-5_000_000_000i64, u64::MAX)),
+            "-5000000000 ffffffffffffffff"
+        );
+        assert_eq!(fmt("%ld", jos_args!(-7i32)), "-7");
+        assert_eq!(fmt("%d", jos_args!(i32::MIN)), "-2147483648");
+        assert_eq!(fmt("%*d", jos_args!(4, 7)), "   7");
+    }
+
+    #[test]
+    fn strings_chars_pointers() {
+        assert_eq!(
+            fmt(
+                "[%s] [%.2s] [%-4s] [%4s]",
+                jos_args!("abc", "abc", "ab", "ab")
+            ),
+            "[abc] [ab] [ab  ] [  ab]"
+        );
+        assert_eq!(fmt("%c%c", jos_args!('o', b'k')), "ok");
+        assert_eq!(fmt("%p", jos_args!(0xf0100000u32)), "0xf0100000");
+        assert_eq!(fmt("%p", jos_args!(0x10u32)), "0x00000010");
+        assert_eq!(fmt("100%%", jos_args!()), "100%");
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(fmt("%e", jos_args!(-E_NO_MEM)), "out of memory");
+        assert_eq!(fmt("%e", jos_args!(E_NO_MEM)), "out of memory");
+        assert_eq!(fmt("%e", jos_args!(-99)), "error -99");
+    }
+
+    #[test]
+    fn bad_formats_do_not_fault() {
+        assert_eq!(fmt("%d %d", jos_args!(1)), "1 (missing)");
+        assert_eq!(fmt("%q", jos_args!(1)), "%q");
+        assert_eq!(fmt("tail %", jos_args!()), "tail %");
+        assert_eq!(fmt("%s", jos_args!(5)), "(null)");
+        let mut buf = [0u8; 4];
+        assert_eq!(snprintf(&mut buf, "%d", jos_args!(123456)), 4);
+        assert_eq!(&buf, b"1234");
+    }
+}

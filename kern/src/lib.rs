@@ -11,9 +11,13 @@ pub mod console;
 
 pub mod addr;
 pub mod cmdline;
+pub mod kdebug;
+pub mod pmap;
 
 #[cfg(target_os = "none")]
 pub mod init;
+#[cfg(target_os = "none")]
+pub mod monitor;
 #[cfg(target_os = "none")]
 pub mod multiboot_info;
 #[cfg(target_os = "none")]

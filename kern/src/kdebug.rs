@@ -1,0 +1,3 @@
+//! Kernel debugging: symbol and line lookup for backtraces.
+//!
+//! STUB: being written.

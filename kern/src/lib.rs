@@ -17,6 +17,14 @@ pub mod pmap;
 #[cfg(target_os = "none")]
 pub mod init;
 #[cfg(target_os = "none")]
+pub mod lapic;
+#[cfg(target_os = "none")]
+pub mod mpconfig;
+#[cfg(target_os = "none")]
+pub mod picirq;
+#[cfg(target_os = "none")]
+pub mod spinlock;
+#[cfg(target_os = "none")]
 pub mod monitor;
 #[cfg(target_os = "none")]
 pub mod multiboot_info;

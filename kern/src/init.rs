@@ -2,6 +2,7 @@
 //! stack with paging on and the high half mapped.
 
 use crate::cmdline::CmdLine;
+use crate::cpu::CPU_STARTED;
 use crate::multiboot_info::{self, BootInfo, MULTIBOOT_BOOTLOADER_MAGIC};
 use spin::Once;
 
@@ -36,9 +37,40 @@ pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
     // Lab 1's exercise of the backtrace: the grader counts these frames.
     test_backtrace(5);
 
-    loop {
-        crate::monitor::monitor(None);
+    crate::env::env_init();
+    crate::trap::trap_init();
+    crate::cpu::thiscpu().status = CPU_STARTED;
+
+    // Lab 4: find and start the other CPUs. They wait for the big kernel
+    // lock, which this CPU holds until it first enters user mode.
+    crate::mpconfig::mp_init();
+    crate::lapic::lapic_init();
+    crate::picirq::pic_init();
+    crate::spinlock::lock_kernel();
+    crate::mpconfig::boot_aps(mp_main);
+
+    let line = cmdline();
+    let programs = line.programs();
+    if programs.is_empty() {
+        crate::programs::print_available();
+        loop {
+            crate::monitor::monitor(None);
+        }
     }
+    crate::programs::create_envs(programs);
+    crate::sched::sched_yield()
+}
+
+/// Where each application processor lands once mpconfig's boot code has
+/// put it in protected mode with paging on and its own kernel stack.
+pub extern "C" fn mp_main() -> ! {
+    crate::lapic::lapic_init();
+    cprintf!("SMP: CPU %d starting\n", crate::lapic::cpunum());
+    crate::trap::trap_init_percpu();
+    crate::cpu::thiscpu().status = CPU_STARTED;
+    crate::mpconfig::ap_started();
+    crate::spinlock::lock_kernel();
+    crate::sched::sched_yield()
 }
 
 /// Recurses `x` levels, then backtraces. `extern "C"` keeps `x` on the

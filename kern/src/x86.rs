@@ -191,3 +191,67 @@ pub unsafe fn lldt(sel: u16) {
 pub fn qemu_exit(code: u8) {
     outl(0xf4, code as u32);
 }
+
+/// Reads model-specific register `msr`.
+///
+/// # Safety
+/// `msr` must exist on this CPU (or the CPU raises #GP).
+pub unsafe fn rdmsr(msr: u32) -> u64 {
+    let lo: u32;
+    let hi: u32;
+    // SAFETY: the caller names an existing MSR; reading one has no memory effects.
+    unsafe { asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack)) };
+    ((hi as u64) << 32) | lo as u64
+}
+
+/// Writes model-specific register `msr`.
+///
+/// # Safety
+/// `msr` must exist, and the value must not break the kernel (for the
+/// SYSENTER MSRs: a valid code selector, stack and entry point).
+pub unsafe fn wrmsr(msr: u32, v: u64) {
+    // SAFETY: the caller keeps the invariants above.
+    unsafe {
+        asm!("wrmsr", in("ecx") msr, in("eax") v as u32, in("edx") (v >> 32) as u32,
+             options(nostack))
+    };
+}
+
+/// Loads the data segment registers ds, es and ss with `sel`.
+///
+/// # Safety
+/// `sel` must select a flat, writable ring-0 data segment in the loaded GDT.
+pub unsafe fn load_kernel_data_segments(sel: u16) {
+    // SAFETY: the caller keeps the invariant above; the segments stay flat, so
+    // every address means what it meant before.
+    unsafe {
+        asm!("movw {0:x}, %ds", "movw {0:x}, %es", "movw {0:x}, %ss",
+             in(reg) sel, options(att_syntax, nostack))
+    };
+}
+
+/// Loads fs and gs (the kernel does not use them; user code may).
+///
+/// # Safety
+/// `sel` must select a data segment in the loaded GDT (or be null).
+pub unsafe fn load_fs_gs(sel: u16) {
+    // SAFETY: the kernel never addresses memory through fs or gs.
+    unsafe {
+        asm!("movw {0:x}, %fs", "movw {0:x}, %gs", in(reg) sel, options(att_syntax, nostack))
+    };
+}
+
+/// Reloads cs with `sel`. A far return is the one way to do it in 32-bit
+/// code without a far-pointer constant: push the selector and the address of
+/// the next instruction, then `lret`.
+///
+/// # Safety
+/// `sel` must select a flat ring-0 code segment in the loaded GDT.
+pub unsafe fn load_cs(sel: u16) {
+    // SAFETY: the caller keeps the invariant above; the code segment stays
+    // flat, so the return address is the same linear address.
+    unsafe {
+        asm!("pushl {sel}", "pushl $2f", "lret", "2:",
+             sel = in(reg) sel as u32, options(att_syntax))
+    };
+}

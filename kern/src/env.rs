@@ -1,0 +1,331 @@
+//! User environments (JOS's processes): the env table, creating an env from
+//! an ELF image, freeing and destroying envs, and running one.
+//!
+//! The table is the `Env` array pmap allocated (users see it read-only at
+//! UENVS), so `Env` keeps JOS's exact layout. What the kernel needs beyond
+//! JOS's fields lives in the parallel array [`KERNEL_STATE`]. Envs are named
+//! by index into the table inside the kernel and by envid outside.
+
+use crate::bkl::BklCell;
+use crate::cpu::{curenv, thiscpu};
+use crate::elf::ElfImage;
+use crate::gdt::{GD_UD, GD_UT, RPL_USER};
+use crate::pmap::{self, PgDir};
+use crate::userptr::{CheckedBuf, UserBuf};
+use crate::{sched, spinlock, x86};
+use inc::env::*;
+use inc::error::*;
+use inc::memlayout::{PGSIZE, USTACKTOP};
+use inc::mmu::{round_down, round_up, FL_IF, PTE_U, PTE_W};
+use inc::trap::Trapframe;
+
+/// Kernel-private per-env state (not visible to users, not in `Env`).
+#[derive(Clone, Copy, Default)]
+pub struct EnvKernel {
+    /// A blocking `ipc_send` this env waits in (syscall 15), if any.
+    pub pending_send: Option<PendingSend>,
+}
+
+/// An `ipc_send` waiting for its target to call `ipc_recv`.
+#[derive(Clone, Copy, Debug)]
+pub struct PendingSend {
+    pub to: EnvId,
+    pub value: u32,
+    pub srcva: u32,
+    pub perm: u32,
+    /// Order of arrival: the receiver completes the oldest send first.
+    pub seq: u64,
+}
+
+pub static KERNEL_STATE: BklCell<[EnvKernel; NENV]> =
+    BklCell::new([EnvKernel { pending_send: None }; NENV]);
+
+/// Head of the free list (an index), and the free-page count when the first
+/// env was created (for the leak check when everything has exited).
+struct EnvTable {
+    free: Option<usize>,
+    free_pages_before: Option<usize>,
+}
+
+static TABLE: BklCell<EnvTable> = BklCell::new(EnvTable {
+    free: None,
+    free_pages_before: None,
+});
+
+/// Env slot `i`. The big kernel lock is held; callers do not hold two
+/// references to the same slot at once.
+pub fn env(i: usize) -> &'static mut Env {
+    assert!(i < NENV);
+    let base = pmap::envs_kva().as_ptr::<Env>();
+    // SAFETY: pmap allocated NENV Envs at envs_kva(), zeroed; the big kernel
+    // lock serialises all access to the table.
+    unsafe { &mut *base.add(i) }
+}
+
+/// Kernel address of slot `i`, as stored in `env_link`.
+fn slot_kva(i: usize) -> u32 {
+    pmap::envs_kva().as_u32() + (i * core::mem::size_of::<Env>()) as u32
+}
+
+fn slot_of_kva(kva: u32) -> usize {
+    (kva - pmap::envs_kva().as_u32()) as usize / core::mem::size_of::<Env>()
+}
+
+/// The id printed as "who did it": the current env's, or 0 for the kernel.
+pub fn curenv_id() -> EnvId {
+    curenv().map_or(0, |e| env(e).env_id)
+}
+
+/// The free-page count noted when the first env was created.
+pub fn free_pages_before_first_env() -> Option<usize> {
+    TABLE.get().free_pages_before
+}
+
+pub fn pgdir_of(e: usize) -> PgDir {
+    PgDir(crate::addr::VirtAddr(env(e).env_pgdir))
+}
+
+/// Marks every env free and threads the free list in array order, so that
+/// the first env created is envs[0].
+pub fn env_init() {
+    for i in (0..NENV).rev() {
+        let e = env(i);
+        e.env_id = 0;
+        e.env_status = ENV_FREE;
+        e.env_link = TABLE.get().free.map_or(0, slot_kva);
+        TABLE.get().free = Some(i);
+    }
+}
+
+/// The env `envid` names (0 = the caller). With `checkperm`, only the
+/// caller itself or its immediate child qualifies. `Err(-E_BAD_ENV)`.
+pub fn envid2env(envid: EnvId, checkperm: bool) -> Result<usize, i32> {
+    let cur = curenv();
+    if envid == 0 {
+        return cur.ok_or(-E_BAD_ENV);
+    }
+    let i = envx(envid);
+    let e = env(i);
+    if e.env_status == ENV_FREE || e.env_id != envid {
+        return Err(-E_BAD_ENV);
+    }
+    if checkperm {
+        let me = cur.map_or(0, |c| env(c).env_id);
+        if Some(i) != cur && e.env_parent_id != me {
+            return Err(-E_BAD_ENV);
+        }
+    }
+    Ok(i)
+}
+
+/// Takes a free slot, gives it a fresh id, an address space holding only
+/// the kernel's mappings, and a user-mode trap frame. The env is RUNNABLE
+/// but has no code yet. Errors: -E_NO_FREE_ENV, -E_NO_MEM.
+pub fn env_alloc(parent_id: EnvId) -> Result<usize, i32> {
+    let i = TABLE.get().free.ok_or(-E_NO_FREE_ENV)?;
+    if TABLE.get().free_pages_before.is_none() {
+        TABLE.get().free_pages_before = Some(pmap::free_page_count());
+    }
+    let pgdir = pmap::pgdir_create()?;
+    let e = env(i);
+    TABLE.get().free = match e.env_link {
+        0 => None,
+        link => Some(slot_of_kva(link)),
+    };
+    let id = next_envid(e.env_id, i);
+    *e = Env {
+        env_id: id,
+        env_parent_id: parent_id,
+        env_type: ENV_TYPE_USER,
+        env_status: ENV_RUNNABLE,
+        env_pgdir: pgdir.0.as_u32(),
+        env_tf: user_trapframe(),
+        ..Env::default()
+    };
+    KERNEL_STATE.get()[i] = EnvKernel::default();
+    cprintf!("[%08x] new env %08x\n", curenv_id(), id);
+    Ok(i)
+}
+
+/// The frame a new env starts from: user segments, interrupts on, the
+/// stack at USTACKTOP (eip is set by the loader or copied by exofork).
+fn user_trapframe() -> Trapframe {
+    let udata = GD_UD | RPL_USER;
+    Trapframe {
+        es: udata,
+        ds: udata,
+        ss: udata,
+        cs: GD_UT | RPL_USER,
+        esp: USTACKTOP,
+        eflags: FL_IF,
+        ..Trapframe::default()
+    }
+}
+
+/// Creates an env running the ELF program `binary`. The image is checked
+/// before anything is allocated; a bad one is refused with a message.
+pub fn env_create(name: &str, binary: &[u8], env_type: u32) -> Result<usize, i32> {
+    let image = match ElfImage::parse(binary) {
+        Ok(img) => img,
+        Err(why) => {
+            cprintf!("env_create %s: %s\n", name, why);
+            return Err(-E_NOT_EXEC);
+        }
+    };
+    let e = env_alloc(0)?;
+    env(e).env_type = env_type;
+    if let Err(err) = load_icode(e, &image) {
+        cprintf!("env_create %s: %e\n", name, err);
+        env_free(e);
+        return Err(err);
+    }
+    Ok(e)
+}
+
+/// Maps every loadable segment and one stack page, and points eip at the
+/// entry. On -E_NO_MEM the caller frees the env (and whatever was mapped).
+fn load_icode(e: usize, image: &ElfImage) -> Result<(), i32> {
+    let pgdir = pgdir_of(e);
+    for seg in image.segments() {
+        map_segment(pgdir, seg.va, seg.memsz, seg.data)?;
+    }
+    map_segment(pgdir, USTACKTOP - PGSIZE, PGSIZE, &[])?;
+    env(e).env_tf.eip = image.entry();
+    Ok(())
+}
+
+/// Makes [va, va+memsz) present and user-writable in `pgdir`, holding
+/// `data` followed by zeros. Pages already there (two segments sharing a
+/// page) are reused. Writes go through the kernel's direct map, so the
+/// env's page directory need not be loaded.
+fn map_segment(pgdir: PgDir, va: u32, memsz: u32, data: &[u8]) -> Result<(), i32> {
+    let end = va + memsz; // ElfImage checked that this does not wrap
+    let mut page = round_down(va, PGSIZE);
+    while page < round_up(end, PGSIZE) {
+        let pa = match pmap::page_lookup(pgdir, page) {
+            Some((pa, _)) => pa,
+            None => {
+                let pa = pmap::page_alloc(true).ok_or(-E_NO_MEM)?;
+                if let Err(err) = pmap::page_insert(pgdir, pa, page, PTE_U | PTE_W) {
+                    pmap::page_free(pa);
+                    return Err(err);
+                }
+                pa
+            }
+        };
+        let kva = pa.to_kva().expect("frames lie in the direct map");
+        // SAFETY: `kva` is the direct-map address of a whole frame that only
+        // this (not yet running) env maps.
+        let frame = unsafe { core::slice::from_raw_parts_mut(kva.as_ptr::<u8>(), PGSIZE as usize) };
+        // The part of this page the segment covers: file bytes, then zeros.
+        let from = va.max(page);
+        let to = end.min(page + PGSIZE);
+        let file_to = (va + data.len() as u32).clamp(from, to);
+        let file_bytes = &data[(from - va) as usize..(file_to - va) as usize];
+        let at = (from - page) as usize;
+        frame[at..at + file_bytes.len()].copy_from_slice(file_bytes);
+        frame[(file_to - page) as usize..(to - page) as usize].fill(0);
+        page += PGSIZE;
+    }
+    Ok(())
+}
+
+/// Releases env `e`'s memory and slot. Envs blocked sending to it learn
+/// that it is gone (-E_BAD_ENV).
+pub fn env_free(e: usize) {
+    let me = thiscpu();
+    if me.env == Some(e) {
+        // Do not free the page directory this CPU is using.
+        // SAFETY: the kernel's page directory maps the kernel.
+        unsafe { x86::lcr3(pmap::kern_pgdir().pa().as_u32()) };
+    }
+    let id = env(e).env_id;
+    cprintf!("[%08x] free env %08x\n", curenv_id(), id);
+    crate::syscall::fail_senders_to(id);
+    KERNEL_STATE.get()[e] = EnvKernel::default();
+    pmap::pgdir_free(pgdir_of(e));
+    let slot = env(e);
+    slot.env_pgdir = 0;
+    slot.env_status = ENV_FREE;
+    slot.env_link = TABLE.get().free.map_or(0, slot_kva);
+    TABLE.get().free = Some(e);
+}
+
+/// Destroys env `e`. If it runs on another CPU it is only marked DYING; that
+/// CPU frees it the next time it enters the kernel. If it is the current
+/// env, this CPU schedules something else and does not return.
+pub fn env_destroy(e: usize) {
+    let status = env(e).env_status;
+    if status == ENV_DYING {
+        return; // its CPU will free it
+    }
+    if status == ENV_RUNNING && env(e).env_cpunum as usize != thiscpu().id {
+        env(e).env_status = ENV_DYING;
+        return;
+    }
+    env_free(e);
+    if curenv() == Some(e) {
+        thiscpu().env = None;
+        sched::sched_yield();
+    }
+}
+
+/// Switches to env `e` on this CPU and returns to user mode in it.
+pub fn env_run(e: usize) -> ! {
+    let me = thiscpu();
+    if let Some(cur) = me.env {
+        if env(cur).env_status == ENV_RUNNING {
+            env(cur).env_status = ENV_RUNNABLE;
+        }
+    }
+    me.env = Some(e);
+    let id = me.id;
+    let next = env(e);
+    next.env_status = ENV_RUNNING;
+    next.env_runs += 1;
+    next.env_cpunum = id as i32;
+    // SAFETY: an env's page directory maps the kernel like kern_pgdir does.
+    unsafe { x86::lcr3(pgdir_of(e).pa().as_u32()) };
+    let tf: *const Trapframe = &next.env_tf;
+    spinlock::unlock_kernel();
+    // SAFETY: `tf` is this env's saved user-mode frame in the env table; no
+    // other CPU touches a RUNNING env's frame, and it has user segments.
+    unsafe { crate::trap::env_pop_tf(tf) }
+}
+
+/// How many pages env `e` has mapped below UTOP (for the `envs` command).
+pub fn pages_mapped(e: usize) -> usize {
+    let pgdir = pgdir_of(e);
+    let mut n = 0;
+    let mut va = 0;
+    while va < inc::memlayout::UTOP {
+        match pmap::pgdir_walk(pgdir, va, false) {
+            None => va = round_down(va, inc::memlayout::PTSIZE) + inc::memlayout::PTSIZE,
+            Some(pte) => {
+                if *pte & inc::mmu::PTE_P != 0 {
+                    n += 1;
+                }
+                va += PGSIZE;
+            }
+        }
+    }
+    n
+}
+
+/// Checks that env `e` (the current env) may touch `buf` with `perm`
+/// (PTE_U is implied). If not, reports the first bad address and destroys
+/// the env, which does not return.
+pub fn user_mem_assert(e: usize, buf: UserBuf, perm: u32) -> CheckedBuf {
+    match buf.check(pgdir_of(e), perm | PTE_U) {
+        Ok(checked) => checked,
+        Err(va) => {
+            cprintf!(
+                "[%08x] user_mem_check assertion failure for va %08x\n",
+                env(e).env_id,
+                va
+            );
+            env_destroy(e);
+            sched::sched_yield()
+        }
+    }
+}

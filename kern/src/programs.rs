@@ -1,0 +1,114 @@
+//! The programs the kernel can start, and the monitor commands that start
+//! and list envs (`run`, `envs`).
+//!
+//! Programs come embedded in the kernel image (kern/build.rs) or as
+//! multiboot modules (foreign ELF files, `-initrd`); a name is looked up
+//! among the embedded ones first.
+
+use crate::addr::PhysAddr;
+use crate::env::{self, env};
+use inc::env::*;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/userprogs.rs"));
+}
+
+/// The ELF bytes of program `name`, if the kernel has it.
+pub fn find(name: &str) -> Option<&'static [u8]> {
+    if let Some(&(_, bytes)) = embedded::EMBEDDED.iter().find(|(n, _)| *n == name) {
+        return Some(bytes);
+    }
+    let m = crate::init::boot_info()
+        .modules()
+        .iter()
+        .find(|m| m.name() == name)?;
+    module_bytes(m.start, m.end)
+}
+
+/// A module's bytes through the kernel's direct map of physical memory.
+fn module_bytes(start: u32, end: u32) -> Option<&'static [u8]> {
+    let first = PhysAddr(start).to_kva()?;
+    PhysAddr(end.checked_sub(1)?).to_kva()?;
+    // SAFETY: [start, end) is a module the boot loader placed in RAM; pmap
+    // keeps those frames off the free list and maps all RAM at KERNBASE.
+    Some(unsafe { core::slice::from_raw_parts(first.as_ptr::<u8>(), (end - start) as usize) })
+}
+
+/// Prints the names of every program `run` accepts.
+pub fn print_available() {
+    cprintf!("Programs:");
+    for (name, _) in embedded::EMBEDDED {
+        cprintf!(" %s", *name);
+    }
+    for m in crate::init::boot_info().modules() {
+        cprintf!(" %s", m.name());
+    }
+    cprintf!("\n");
+}
+
+/// Creates an env for each named program. Returns how many were created;
+/// unknown names and unloadable files are reported and skipped.
+pub fn create_envs(names: &[&str]) -> usize {
+    let mut created = 0;
+    for &name in names {
+        match find(name) {
+            None => {
+                cprintf!("no program named '%s'\n", name);
+            }
+            Some(bytes) => {
+                if env::env_create(name, bytes, ENV_TYPE_USER).is_ok() {
+                    created += 1;
+                }
+            }
+        }
+    }
+    created
+}
+
+/// Monitor command `run NAME...` (`names` excludes the word `run`): starts
+/// the programs and schedules them. Does not return if anything started;
+/// the kernel comes back to the monitor when nothing is left to run.
+pub fn mon_run(names: &[&str]) -> i32 {
+    if names.is_empty() {
+        cprintf!("usage: run NAME [NAME...]\n");
+        print_available();
+        return 0;
+    }
+    if create_envs(names) == 0 {
+        print_available();
+        return 0;
+    }
+    crate::sched::sched_yield()
+}
+
+fn status_name(status: u32) -> &'static str {
+    match status {
+        ENV_FREE => "free",
+        ENV_DYING => "dying",
+        ENV_RUNNABLE => "runnable",
+        ENV_RUNNING => "running",
+        ENV_NOT_RUNNABLE => "not-runnable",
+        _ => "?",
+    }
+}
+
+/// Monitor command `envs`: one line per live env.
+pub fn mon_envs(_args: &[&str]) -> i32 {
+    cprintf!("id       parent   status       cpu runs       pages\n");
+    for i in 0..NENV {
+        let e = env(i);
+        if e.env_status == ENV_FREE {
+            continue;
+        }
+        cprintf!(
+            "%08x %08x %-12s %3d %-10u %u\n",
+            e.env_id,
+            e.env_parent_id,
+            status_name(e.env_status),
+            e.env_cpunum,
+            e.env_runs,
+            env::pages_mapped(i)
+        );
+    }
+    0
+}

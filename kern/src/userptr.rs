@@ -1,0 +1,149 @@
+//! Addresses that come from user space.
+//!
+//! A system call names memory by user virtual address. [`UserBuf`] holds
+//! such a range and offers no way to read or write it; only
+//! [`UserBuf::check`], which asks pmap's `user_mem_check` whether the env may
+//! touch every byte, yields a [`CheckedBuf`] that can. A CheckedBuf is used
+//! at once, while the env's page directory is the loaded one.
+//!
+//! The small predicates the system calls apply to `va` and `perm` arguments
+//! live here too, so they can be tested on the host.
+
+use inc::memlayout::{PGSIZE, UTOP};
+use inc::mmu::{PTE_P, PTE_SYSCALL, PTE_U};
+
+/// `len` bytes of user memory at `va`, not yet checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserBuf {
+    va: u32,
+    len: u32,
+}
+
+impl UserBuf {
+    pub const fn new(va: u32, len: u32) -> UserBuf {
+        UserBuf { va, len }
+    }
+
+    pub const fn va(&self) -> u32 {
+        self.va
+    }
+
+    pub const fn len(&self) -> u32 {
+        self.len
+    }
+
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Whether `va` can name a page a user maps: page-aligned and below UTOP.
+pub const fn is_user_page(va: u32) -> bool {
+    va < UTOP && va.is_multiple_of(PGSIZE)
+}
+
+/// Whether `perm` is a permission a system call accepts: it has U and P and
+/// nothing outside PTE_SYSCALL.
+pub const fn perm_ok(perm: u32) -> bool {
+    perm & (PTE_U | PTE_P) == PTE_U | PTE_P && perm & !PTE_SYSCALL == 0
+}
+
+#[cfg(target_os = "none")]
+pub use self::checked::CheckedBuf;
+
+#[cfg(target_os = "none")]
+mod checked {
+    use super::UserBuf;
+    use crate::pmap::{self, PgDir};
+
+    /// A user range the env may touch with the permissions it was checked for.
+    pub struct CheckedBuf {
+        va: u32,
+        len: u32,
+        writable: bool,
+    }
+
+    impl UserBuf {
+        /// Checks the range against `pgdir` for `perm` (PTE_U, plus PTE_W for
+        /// memory the kernel will write). `Err(first bad va)` otherwise.
+        pub fn check(self, pgdir: PgDir, perm: u32) -> Result<CheckedBuf, u32> {
+            pmap::user_mem_check(pgdir, self.va, self.len, perm)?;
+            debug_assert_eq!(crate::x86::rcr3(), pgdir.pa().as_u32(), "env not loaded");
+            Ok(CheckedBuf {
+                va: self.va,
+                len: self.len,
+                writable: perm & inc::mmu::PTE_W != 0,
+            })
+        }
+    }
+
+    impl CheckedBuf {
+        pub fn as_slice(&self) -> &[u8] {
+            if self.len == 0 {
+                return &[];
+            }
+            // SAFETY: `check` found every byte mapped user-readable in the
+            // loaded page directory, and the kernel lock keeps the mapping.
+            unsafe { core::slice::from_raw_parts(self.va as usize as *const u8, self.len as usize) }
+        }
+
+        pub fn as_mut_slice(&mut self) -> &mut [u8] {
+            assert!(self.writable, "user range checked read-only");
+            if self.len == 0 {
+                return &mut [];
+            }
+            // SAFETY: as for `as_slice`, and `check` also required PTE_W.
+            unsafe {
+                core::slice::from_raw_parts_mut(self.va as usize as *mut u8, self.len as usize)
+            }
+        }
+
+        /// Reads a plain-data value (the range must be exactly its size).
+        pub fn read<T: Copy>(&self) -> T {
+            assert_eq!(self.len as usize, core::mem::size_of::<T>());
+            // SAFETY: the range is checked readable and as long as T; T is
+            // plain data (Copy, no invalid bit patterns in the kernel's uses).
+            unsafe { core::ptr::read_unaligned(self.va as usize as *const T) }
+        }
+
+        /// Writes a plain-data value (the range must be exactly its size).
+        pub fn write<T: Copy>(&mut self, v: T) {
+            assert!(self.writable, "user range checked read-only");
+            assert_eq!(self.len as usize, core::mem::size_of::<T>());
+            // SAFETY: the range is checked user-writable and as long as T.
+            unsafe { core::ptr::write_unaligned(self.va as usize as *mut T, v) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inc::mmu::{PTE_COW, PTE_PWT, PTE_W};
+
+    #[test]
+    fn user_pages() {
+        assert!(is_user_page(0));
+        assert!(is_user_page(UTOP - PGSIZE));
+        assert!(!is_user_page(UTOP));
+        assert!(!is_user_page(0x1234));
+        assert!(!is_user_page(0xF000_0000));
+    }
+
+    #[test]
+    fn permissions() {
+        assert!(perm_ok(PTE_U | PTE_P));
+        assert!(perm_ok(PTE_U | PTE_P | PTE_W | PTE_COW));
+        assert!(!perm_ok(PTE_U));
+        assert!(!perm_ok(PTE_P | PTE_W));
+        assert!(!perm_ok(PTE_U | PTE_P | PTE_PWT));
+        assert!(!perm_ok(0xFFFF_FFFF));
+    }
+
+    #[test]
+    fn buf_is_inert_data() {
+        let b = UserBuf::new(0x80_0000, 0);
+        assert!(b.is_empty());
+        assert_eq!((b.va(), b.len()), (0x80_0000, 0));
+    }
+}

@@ -20,6 +20,7 @@ import argparse
 import concurrent.futures
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -87,7 +88,7 @@ def check_patterns(test: Test, lines: List[str]) -> List[str]:
 def check_exit(status: Optional[int], timeout: float) -> List[str]:
     """isa-debug-exit ends QEMU with status (code << 1) | 1: a clean exit is 1."""
     if status is None:
-        return ["the kernel did not end QEMU within %.0fs (killed)" % timeout]
+        return ["the kernel did not end QEMU within %gs (killed)" % timeout]
     if status == 1:
         return []
     if status % 2 == 1:
@@ -289,12 +290,14 @@ class Run:
 
 def run_qemu(argv: Tuple[str, ...], timeout: float) -> Run:
     start = time.monotonic()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # Its own session, so that a timeout kills QEMU and anything it started.
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
     try:
         out, _ = proc.communicate(timeout=timeout)
         status: Optional[int] = proc.returncode
     except subprocess.TimeoutExpired:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
         status = None
     return Run(out.decode("utf-8", "replace"), status, time.monotonic() - start)

@@ -39,11 +39,22 @@ static CPUS: Cpus = Cpus(UnsafeCell::new(
     }; NCPU],
 ));
 
+/// The index of the CPU running this code. Once `trap_init_percpu` has
+/// loaded this CPU's TSS, the task register names it (GD_TSS0 + 8 * id):
+/// reading it is one instruction, where asking the LAPIC is an MMIO read,
+/// slow under QEMU and needed on every kernel entry.
+pub fn cpu_id() -> usize {
+    match crate::x86::str() {
+        0 => crate::lapic::cpunum(),
+        sel => usize::from((sel - crate::gdt::GD_TSS0) / 8),
+    }
+}
+
 /// The state of the CPU running this code.
 #[allow(clippy::mut_from_ref)]
 pub fn thiscpu() -> &'static mut Cpu {
-    let id = crate::lapic::cpunum();
-    assert!(id < NCPU, "cpunum {} out of range", id);
+    let id = cpu_id();
+    assert!(id < NCPU, "cpu id {} out of range", id);
     // SAFETY: entry `id` belongs to this CPU alone, and the kernel runs with
     // interrupts off, so no other code path holds a reference to it now
     // (callers do not keep the reference across calls that may take another).

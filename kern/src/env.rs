@@ -13,6 +13,7 @@ use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::pmap::{self, PgDir};
 use crate::userptr::{CheckedBuf, UserBuf};
 use crate::{sched, spinlock, x86};
+use core::sync::atomic::{AtomicPtr, Ordering};
 use inc::env::*;
 use inc::error::*;
 use inc::memlayout::{PGSIZE, USTACKTOP};
@@ -24,21 +25,29 @@ use inc::trap::Trapframe;
 pub struct EnvKernel {
     /// A blocking `ipc_send` this env waits in (syscall 15), if any.
     pub pending_send: Option<PendingSend>,
+    /// The next env in the queue of senders this one waits in.
+    pub next_sender: Option<usize>,
+    /// (first, last) of the envs waiting to send to this one, oldest first.
+    pub senders: Option<(usize, usize)>,
 }
 
 /// An `ipc_send` waiting for its target to call `ipc_recv`.
 #[derive(Clone, Copy, Debug)]
 pub struct PendingSend {
-    pub to: EnvId,
+    /// The target's slot (its queue of senders holds this env).
+    pub to: usize,
     pub value: u32,
     pub srcva: u32,
     pub perm: u32,
-    /// Order of arrival: the receiver completes the oldest send first.
-    pub seq: u64,
 }
 
-pub static KERNEL_STATE: BklCell<[EnvKernel; NENV]> =
-    BklCell::new([EnvKernel { pending_send: None }; NENV]);
+const NO_KERNEL_STATE: EnvKernel = EnvKernel {
+    pending_send: None,
+    next_sender: None,
+    senders: None,
+};
+
+pub static KERNEL_STATE: BklCell<[EnvKernel; NENV]> = BklCell::new([NO_KERNEL_STATE; NENV]);
 
 /// Head of the free list (an index), and the free-page count when the first
 /// env was created (for the leak check when everything has exited).
@@ -52,23 +61,28 @@ static TABLE: BklCell<EnvTable> = BklCell::new(EnvTable {
     free_pages_before: None,
 });
 
+/// The env table's kernel address, noted once by `env_init` (asking pmap
+/// on every access would take its lock each time).
+static ENVS: AtomicPtr<Env> = AtomicPtr::new(core::ptr::null_mut());
+
 /// Env slot `i`. The big kernel lock is held; callers do not hold two
 /// references to the same slot at once.
 pub fn env(i: usize) -> &'static mut Env {
     assert!(i < NENV);
-    let base = pmap::envs_kva().as_ptr::<Env>();
-    // SAFETY: pmap allocated NENV Envs at envs_kva(), zeroed; the big kernel
+    let base = ENVS.load(Ordering::Relaxed);
+    assert!(!base.is_null(), "env table used before env_init");
+    // SAFETY: pmap allocated NENV Envs at `base`, zeroed; the big kernel
     // lock serialises all access to the table.
     unsafe { &mut *base.add(i) }
 }
 
 /// Kernel address of slot `i`, as stored in `env_link`.
 fn slot_kva(i: usize) -> u32 {
-    pmap::envs_kva().as_u32() + (i * core::mem::size_of::<Env>()) as u32
+    ENVS.load(Ordering::Relaxed) as u32 + (i * core::mem::size_of::<Env>()) as u32
 }
 
 fn slot_of_kva(kva: u32) -> usize {
-    (kva - pmap::envs_kva().as_u32()) as usize / core::mem::size_of::<Env>()
+    (kva - ENVS.load(Ordering::Relaxed) as u32) as usize / core::mem::size_of::<Env>()
 }
 
 /// The id printed as "who did it": the current env's, or 0 for the kernel.
@@ -85,9 +99,25 @@ pub fn pgdir_of(e: usize) -> PgDir {
     PgDir(crate::addr::VirtAddr(env(e).env_pgdir))
 }
 
+/// Changes env `i`'s status, keeping the scheduler's run set and count
+/// of live envs in step. Every status change goes through here.
+pub fn set_status(i: usize, status: u32) {
+    let e = env(i);
+    let old = e.env_status;
+    e.env_status = status;
+    sched::RUNNABLE.get().set(i, status == ENV_RUNNABLE);
+    let alive = sched::ALIVE.get();
+    match (sched::is_alive(old), sched::is_alive(status)) {
+        (false, true) => *alive += 1,
+        (true, false) => *alive -= 1,
+        _ => {}
+    }
+}
+
 /// Marks every env free and threads the free list in array order, so that
 /// the first env created is envs[0].
 pub fn env_init() {
+    ENVS.store(pmap::envs_kva().as_ptr(), Ordering::Relaxed);
     for i in (0..NENV).rev() {
         let e = env(i);
         e.env_id = 0;
@@ -137,12 +167,13 @@ pub fn env_alloc(parent_id: EnvId) -> Result<usize, i32> {
         env_id: id,
         env_parent_id: parent_id,
         env_type: ENV_TYPE_USER,
-        env_status: ENV_RUNNABLE,
+        env_status: ENV_FREE,
         env_pgdir: pgdir.0.as_u32(),
         env_tf: user_trapframe(),
         ..Env::default()
     };
     KERNEL_STATE.get()[i] = EnvKernel::default();
+    set_status(i, ENV_RUNNABLE);
     cprintf!("[%08x] new env %08x\n", curenv_id(), id);
     Ok(i)
 }
@@ -221,7 +252,9 @@ fn map_segment(pgdir: PgDir, va: u32, memsz: u32, data: &[u8]) -> Result<(), i32
         let from = va.max(page);
         let to = end.min(page + PGSIZE);
         let file_to = (va + data.len() as u32).clamp(from, to);
-        let file_bytes = &data[(from - va) as usize..(file_to - va) as usize];
+        let file_bytes = data
+            .get((from - va) as usize..(file_to - va) as usize)
+            .unwrap_or(&[]);
         let at = (from - page) as usize;
         frame[at..at + file_bytes.len()].copy_from_slice(file_bytes);
         frame[(file_to - page) as usize..(to - page) as usize].fill(0);
@@ -241,12 +274,13 @@ pub fn env_free(e: usize) {
     }
     let id = env(e).env_id;
     cprintf!("[%08x] free env %08x\n", curenv_id(), id);
-    crate::syscall::fail_senders_to(id);
+    crate::ipc::fail_senders_to(e);
+    crate::ipc::cancel_send(e);
     KERNEL_STATE.get()[e] = EnvKernel::default();
     pmap::pgdir_free(pgdir_of(e));
+    set_status(e, ENV_FREE);
     let slot = env(e);
     slot.env_pgdir = 0;
-    slot.env_status = ENV_FREE;
     slot.env_link = TABLE.get().free.map_or(0, slot_kva);
     TABLE.get().free = Some(e);
 }
@@ -260,7 +294,7 @@ pub fn env_destroy(e: usize) {
         return; // its CPU will free it
     }
     if status == ENV_RUNNING && env(e).env_cpunum as usize != thiscpu().id {
-        env(e).env_status = ENV_DYING;
+        set_status(e, ENV_DYING);
         return;
     }
     env_free(e);
@@ -275,13 +309,13 @@ pub fn env_run(e: usize) -> ! {
     let me = thiscpu();
     if let Some(cur) = me.env {
         if env(cur).env_status == ENV_RUNNING {
-            env(cur).env_status = ENV_RUNNABLE;
+            set_status(cur, ENV_RUNNABLE);
         }
     }
     me.env = Some(e);
     let id = me.id;
     let next = env(e);
-    next.env_status = ENV_RUNNING;
+    set_status(e, ENV_RUNNING);
     next.env_runs += 1;
     next.env_cpunum = id as i32;
     // SAFETY: an env's page directory maps the kernel like kern_pgdir does.

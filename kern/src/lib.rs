@@ -28,6 +28,8 @@ pub mod env;
 #[cfg(target_os = "none")]
 pub mod init;
 #[cfg(target_os = "none")]
+pub mod ipc;
+#[cfg(target_os = "none")]
 pub mod lapic;
 #[cfg(target_os = "none")]
 pub mod monitor;

@@ -1,19 +1,68 @@
 //! Round-robin scheduling, and what a CPU does when nothing can run.
 
-use inc::env::{ENV_DYING, ENV_RUNNABLE, ENV_RUNNING};
+use inc::env::{ENV_DYING, ENV_RUNNABLE, ENV_RUNNING, NENV};
+
+const WORD: usize = 32;
+
+/// The set of RUNNABLE env slots, one bit each, so that finding the next
+/// one does not walk a table of mostly blocked envs (primes has a thousand).
+pub struct RunSet([u32; NENV / WORD]);
+
+impl RunSet {
+    pub const fn new() -> RunSet {
+        RunSet([0; NENV / WORD])
+    }
+
+    pub fn set(&mut self, i: usize, member: bool) {
+        let bit = 1 << (i % WORD);
+        if member {
+            self.0[i / WORD] |= bit;
+        } else {
+            self.0[i / WORD] &= !bit;
+        }
+    }
+
+    pub fn contains(&self, i: usize) -> bool {
+        self.0[i / WORD] & 1 << (i % WORD) != 0
+    }
+
+    /// The first member at or after `start`, wrapping around the table.
+    pub fn next_from(&self, start: usize) -> Option<usize> {
+        let start = start % NENV;
+        let words = self.0.len();
+        let first = start / WORD;
+        // The first word's bits from `start` on, then the other words in
+        // order, then the first word's bits before `start`.
+        let high = self.0[first] & (u32::MAX << (start % WORD));
+        let low = self.0[first] & !(u32::MAX << (start % WORD));
+        let candidates = core::iter::once((first, high))
+            .chain((1..words).map(|k| ((first + k) % words, self.0[(first + k) % words])))
+            .chain(core::iter::once((first, low)));
+        for (w, bits) in candidates {
+            if bits != 0 {
+                return Some(w * WORD + bits.trailing_zeros() as usize);
+            }
+        }
+        None
+    }
+}
+
+impl Default for RunSet {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// The env to run next: the first RUNNABLE one after `cur` (wrapping around
-/// the table of `n` slots), else `cur` itself if `cur_still_running`.
+/// the table), else `cur` itself if `cur_still_running`.
 pub fn choose_next(
     cur: Option<usize>,
-    n: usize,
-    runnable: impl Fn(usize) -> bool,
+    runnable: &RunSet,
     cur_still_running: bool,
 ) -> Option<usize> {
     let start = cur.map_or(0, |c| c + 1);
-    (0..n)
-        .map(|k| (start + k) % n)
-        .find(|&i| runnable(i))
+    runnable
+        .next_from(start)
         .or(if cur_still_running { cur } else { None })
 }
 
@@ -23,15 +72,21 @@ pub fn is_alive(status: u32) -> bool {
 }
 
 #[cfg(target_os = "none")]
-pub use self::machine::{sched_halt, sched_yield};
+pub use self::machine::{sched_halt, sched_yield, ALIVE, RUNNABLE};
 
 #[cfg(target_os = "none")]
 mod machine {
     use super::*;
+    use crate::bkl::BklCell;
     use crate::cpu::{thiscpu, CPU_HALTED};
     use crate::env::{self, env};
     use crate::{pmap, spinlock, x86};
-    use inc::env::NENV;
+
+    /// Which envs are RUNNABLE; `env::set_status` keeps it current.
+    pub static RUNNABLE: BklCell<RunSet> = BklCell::new(RunSet::new());
+
+    /// How many envs are RUNNABLE, RUNNING or DYING (see `is_alive`).
+    pub static ALIVE: BklCell<usize> = BklCell::new(0);
 
     /// Gives this CPU to the next runnable env; never returns.
     pub fn sched_yield() -> ! {
@@ -40,8 +95,7 @@ mod machine {
         let id = me.id;
         let still_running = cur
             .is_some_and(|c| env(c).env_status == ENV_RUNNING && env(c).env_cpunum as usize == id);
-        let runnable = |i| env(i).env_status == ENV_RUNNABLE;
-        match choose_next(cur, NENV, runnable, still_running) {
+        match choose_next(cur, RUNNABLE.get(), still_running) {
             Some(e) => env::env_run(e),
             None => sched_halt(),
         }
@@ -51,7 +105,7 @@ mod machine {
     /// count (the grader's leak check) and enter the monitor; otherwise
     /// sleep until an interrupt, without the big kernel lock.
     pub fn sched_halt() -> ! {
-        if !(0..NENV).any(|i| is_alive(env(i).env_status)) {
+        if *ALIVE.get() == 0 {
             let before = env::free_pages_before_first_env().unwrap_or(0);
             cprintf!(
                 "Free pages: %u (%u before the first env)\n",
@@ -80,23 +134,46 @@ mod machine {
 mod tests {
     use super::*;
 
+    fn set_of(members: &[usize]) -> RunSet {
+        let mut s = RunSet::new();
+        members.iter().for_each(|&i| s.set(i, true));
+        s
+    }
+
+    #[test]
+    fn run_set_finds_the_next_member_wrapping_around() {
+        let s = set_of(&[1, 40, 1023]);
+        assert_eq!(s.next_from(0), Some(1));
+        assert_eq!(s.next_from(2), Some(40));
+        assert_eq!(s.next_from(40), Some(40));
+        assert_eq!(s.next_from(41), Some(1023));
+        assert_eq!(s.next_from(1024), Some(1)); // start wraps too
+        let one = set_of(&[5]);
+        assert_eq!(one.next_from(6), Some(5)); // below start, same word
+        assert_eq!(RunSet::new().next_from(7), None);
+        let mut s = set_of(&[3]);
+        s.set(3, false);
+        assert!(!s.contains(3));
+        assert_eq!(s.next_from(0), None);
+    }
+
     #[test]
     fn round_robin_starts_after_the_current_env() {
-        let runnable = |i: usize| i == 1 || i == 3;
-        assert_eq!(choose_next(None, 5, runnable, false), Some(1));
-        assert_eq!(choose_next(Some(1), 5, runnable, true), Some(3));
-        assert_eq!(choose_next(Some(3), 5, runnable, true), Some(1));
-        assert_eq!(choose_next(Some(4), 5, runnable, false), Some(1));
+        let runnable = set_of(&[1, 3]);
+        assert_eq!(choose_next(None, &runnable, false), Some(1));
+        assert_eq!(choose_next(Some(1), &runnable, true), Some(3));
+        assert_eq!(choose_next(Some(3), &runnable, true), Some(1));
+        assert_eq!(choose_next(Some(NENV - 1), &runnable, false), Some(1));
     }
 
     #[test]
     fn keeps_the_current_env_only_if_it_still_runs_here() {
-        let none = |_| false;
-        assert_eq!(choose_next(Some(2), 5, none, true), Some(2));
-        assert_eq!(choose_next(Some(2), 5, none, false), None);
-        assert_eq!(choose_next(None, 5, none, true), None);
+        let none = RunSet::new();
+        assert_eq!(choose_next(Some(2), &none, true), Some(2));
+        assert_eq!(choose_next(Some(2), &none, false), None);
+        assert_eq!(choose_next(None, &none, true), None);
         // The current env is found again by the scan when it is RUNNABLE.
-        assert_eq!(choose_next(Some(2), 5, |i| i == 2, false), Some(2));
+        assert_eq!(choose_next(Some(2), &set_of(&[2]), false), Some(2));
     }
 
     #[test]

@@ -255,3 +255,11 @@ pub unsafe fn load_cs(sel: u16) {
              sel = in(reg) sel as u32, options(att_syntax))
     };
 }
+
+/// The task register's selector (0 until `ltr`).
+pub fn str() -> u16 {
+    let sel: u16;
+    // SAFETY: storing the task register only reads CPU state.
+    unsafe { asm!("str {0:x}", out(reg) sel, options(nomem, nostack, preserves_flags)) };
+    sel
+}

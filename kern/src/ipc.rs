@@ -1,0 +1,170 @@
+//! Inter-process communication: JOS's ipc_try_send/ipc_recv, and RJOS's
+//! blocking ipc_send (syscall 15).
+//!
+//! A receiver waits in ipc_recv (NOT_RUNNABLE, `env_ipc_recving` set). A
+//! sender either finds it waiting and delivers at once, or, with ipc_send,
+//! joins the receiver's queue of senders (NOT_RUNNABLE too). The next
+//! ipc_recv serves the oldest queued sender and wakes it with 0; a receiver
+//! that dies wakes its queue with -E_BAD_ENV. The queues are singly linked
+//! through the kernel-private per-env state, so nothing here walks the
+//! whole env table.
+
+use crate::env::{self, env, envid2env, pgdir_of, PendingSend, KERNEL_STATE};
+use crate::pmap;
+use crate::sched::sched_yield;
+use crate::syscall::{mappable_page, me, SysResult};
+use inc::env::{EnvId, ENV_NOT_RUNNABLE, ENV_RUNNABLE};
+use inc::error::{E_BAD_ENV, E_INVAL, E_IPC_NOT_RECV};
+use inc::memlayout::{PGSIZE, UTOP};
+
+/// Hands `value` (and the page at `srcva`, if both sides want one) from
+/// `sender` to `target`, which is waiting in ipc_recv, and makes the target
+/// runnable with 0 as the result of its ipc_recv.
+fn deliver(sender: usize, target: usize, value: u32, srcva: u32, perm: u32) -> Result<(), i32> {
+    let dstva = env(target).env_ipc_dstva;
+    let mut sent_perm = 0;
+    if srcva < UTOP {
+        let pa = mappable_page(sender, srcva, perm)?;
+        if dstva < UTOP {
+            pmap::page_insert(pgdir_of(target), pa, dstva, perm)?;
+            sent_perm = perm;
+        }
+    }
+    let from = env(sender).env_id;
+    let t = env(target);
+    t.env_ipc_recving = false;
+    t.env_ipc_from = from;
+    t.env_ipc_value = value;
+    t.env_ipc_perm = sent_perm;
+    t.env_tf.regs.eax = 0;
+    if t.env_status == ENV_NOT_RUNNABLE {
+        env::set_status(target, ENV_RUNNABLE);
+    }
+    Ok(())
+}
+
+pub fn sys_ipc_try_send(envid: EnvId, value: u32, srcva: u32, perm: u32) -> SysResult {
+    let target = envid2env(envid, false)?;
+    if !env(target).env_ipc_recving {
+        return Err(-E_IPC_NOT_RECV);
+    }
+    deliver(me(), target, value, srcva, perm)?;
+    Ok(0)
+}
+
+/// Like ipc_try_send, but waits (NOT_RUNNABLE) while the target is not
+/// receiving; the target's ipc_recv completes the send and wakes us.
+pub fn sys_ipc_send(envid: EnvId, value: u32, srcva: u32, perm: u32) -> SysResult {
+    let sender = me();
+    let target = envid2env(envid, false)?;
+    if srcva < UTOP {
+        mappable_page(sender, srcva, perm)?; // report bad pages now, not later
+    }
+    if env(target).env_ipc_recving {
+        deliver(sender, target, value, srcva, perm)?;
+        return Ok(0);
+    }
+    KERNEL_STATE.get()[sender].pending_send = Some(PendingSend {
+        to: target,
+        value,
+        srcva,
+        perm,
+    });
+    enqueue(sender, target);
+    env::set_status(sender, ENV_NOT_RUNNABLE);
+    sched_yield()
+}
+
+/// Waits for a message. A queued sender is served at once (oldest first);
+/// otherwise the caller sleeps until a send arrives.
+pub fn sys_ipc_recv(dstva: u32) -> SysResult {
+    if dstva < UTOP && !dstva.is_multiple_of(PGSIZE) {
+        return Err(-E_INVAL);
+    }
+    let receiver = me();
+    let r = env(receiver);
+    r.env_ipc_recving = true;
+    r.env_ipc_dstva = dstva;
+    while let Some(s) = dequeue(receiver) {
+        let p = KERNEL_STATE.get()[s]
+            .pending_send
+            .take()
+            .expect("queued senders have a send");
+        match deliver(s, receiver, p.value, p.srcva, p.perm) {
+            Ok(()) => {
+                wake_sender(s, 0);
+                return Ok(0);
+            }
+            // The sender's page went away while it waited: tell it why.
+            Err(err) => wake_sender(s, err),
+        }
+    }
+    env::set_status(receiver, ENV_NOT_RUNNABLE);
+    env(receiver).env_tf.regs.eax = 0;
+    sched_yield()
+}
+
+/// Wakes a sender that has left its queue, with `result` as the value of
+/// its ipc_send.
+fn wake_sender(s: usize, result: i32) {
+    env(s).env_tf.regs.eax = result as u32;
+    env::set_status(s, ENV_RUNNABLE);
+}
+
+/// Senders queued on `target`, which is going away, get -E_BAD_ENV.
+pub fn fail_senders_to(target: usize) {
+    while let Some(s) = dequeue(target) {
+        KERNEL_STATE.get()[s].pending_send = None;
+        wake_sender(s, -E_BAD_ENV);
+    }
+}
+
+/// Takes `sender` out of the queue it waits in (it is being freed, or its
+/// parent changed its status), dropping its send.
+pub fn cancel_send(sender: usize) {
+    let state = KERNEL_STATE.get();
+    let Some(p) = state[sender].pending_send.take() else {
+        return;
+    };
+    let target = p.to;
+    let Some((first, last)) = state[target].senders else {
+        return;
+    };
+    let next = state[sender].next_sender.take();
+    if first == sender {
+        state[target].senders = next.map(|n| (n, last));
+        return;
+    }
+    // Find the sender's predecessor and link around it.
+    let mut prev = first;
+    while let Some(n) = state[prev].next_sender {
+        if n == sender {
+            state[prev].next_sender = next;
+            if last == sender {
+                state[target].senders = Some((first, prev));
+            }
+            return;
+        }
+        prev = n;
+    }
+}
+
+fn enqueue(sender: usize, target: usize) {
+    let state = KERNEL_STATE.get();
+    state[sender].next_sender = None;
+    state[target].senders = match state[target].senders {
+        None => Some((sender, sender)),
+        Some((first, last)) => {
+            state[last].next_sender = Some(sender);
+            Some((first, sender))
+        }
+    };
+}
+
+fn dequeue(target: usize) -> Option<usize> {
+    let state = KERNEL_STATE.get();
+    let (first, last) = state[target].senders?;
+    let next = state[first].next_sender.take();
+    state[target].senders = next.map(|n| (n, last));
+    Some(first)
+}

@@ -29,6 +29,8 @@ pub struct EnvKernel {
     pub next_sender: Option<usize>,
     /// (first, last) of the envs waiting to send to this one, oldest first.
     pub senders: Option<(usize, usize)>,
+    /// Who destroyed this env while it ran on another CPU (it is DYING).
+    pub destroyed_by: Option<EnvId>,
 }
 
 /// An `ipc_send` waiting for its target to call `ipc_recv`.
@@ -45,6 +47,7 @@ const NO_KERNEL_STATE: EnvKernel = EnvKernel {
     pending_send: None,
     next_sender: None,
     senders: None,
+    destroyed_by: None,
 };
 
 pub static KERNEL_STATE: BklCell<[EnvKernel; NENV]> = BklCell::new([NO_KERNEL_STATE; NENV]);
@@ -273,7 +276,10 @@ pub fn env_free(e: usize) {
         unsafe { x86::lcr3(pmap::kern_pgdir().pa().as_u32()) };
     }
     let id = env(e).env_id;
-    cprintf!("[%08x] free env %08x\n", curenv_id(), id);
+    // A DYING env is freed by its own CPU; name the env that destroyed it,
+    // as a single CPU would have.
+    let by = KERNEL_STATE.get()[e].destroyed_by.unwrap_or_else(curenv_id);
+    cprintf!("[%08x] free env %08x\n", by, id);
     crate::ipc::fail_senders_to(e);
     crate::ipc::cancel_send(e);
     KERNEL_STATE.get()[e] = EnvKernel::default();
@@ -294,6 +300,7 @@ pub fn env_destroy(e: usize) {
         return; // its CPU will free it
     }
     if status == ENV_RUNNING && env(e).env_cpunum as usize != thiscpu().id {
+        KERNEL_STATE.get()[e].destroyed_by = Some(curenv_id());
         set_status(e, ENV_DYING);
         return;
     }

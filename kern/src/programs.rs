@@ -8,6 +8,7 @@
 use crate::addr::PhysAddr;
 use crate::env::{self, env};
 use inc::env::*;
+use inc::trap::Trapframe;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/userprogs.rs"));
@@ -65,10 +66,11 @@ pub fn create_envs(names: &[&str]) -> usize {
     created
 }
 
-/// Monitor command `run NAME...` (`names` excludes the word `run`): starts
-/// the programs and schedules them. Does not return if anything started;
-/// the kernel comes back to the monitor when nothing is left to run.
-pub fn mon_run(names: &[&str]) -> i32 {
+/// Monitor command `run NAME...` (`args[0]` is `run`): starts the programs
+/// and schedules them. Does not return if anything started; the kernel
+/// comes back to the monitor when nothing is left to run.
+pub fn mon_run(args: &[&str], _tf: &mut Option<&mut Trapframe>) -> i32 {
+    let names = args.get(1..).unwrap_or(&[]);
     if names.is_empty() {
         cprintf!("usage: run NAME [NAME...]\n");
         print_available();
@@ -93,7 +95,7 @@ fn status_name(status: u32) -> &'static str {
 }
 
 /// Monitor command `envs`: one line per live env.
-pub fn mon_envs(_args: &[&str]) -> i32 {
+pub fn mon_envs(_args: &[&str], _tf: &mut Option<&mut Trapframe>) -> i32 {
     cprintf!("id       parent   status       cpu runs       pages\n");
     for i in 0..NENV {
         let e = env(i);

@@ -11,26 +11,29 @@ pub mod console;
 
 pub mod addr;
 pub mod cmdline;
+pub mod frames;
 pub mod kdebug;
+pub mod pgdir;
 pub mod pmap;
+pub mod pmap_check;
 
 #[cfg(target_os = "none")]
 pub mod init;
 #[cfg(target_os = "none")]
 pub mod lapic;
 #[cfg(target_os = "none")]
-pub mod mpconfig;
-#[cfg(target_os = "none")]
-pub mod picirq;
-#[cfg(target_os = "none")]
-pub mod spinlock;
-#[cfg(target_os = "none")]
 pub mod monitor;
+#[cfg(target_os = "none")]
+pub mod mpconfig;
 #[cfg(target_os = "none")]
 pub mod multiboot_info;
 #[cfg(target_os = "none")]
 pub mod panic;
 #[cfg(target_os = "none")]
+pub mod picirq;
+#[cfg(target_os = "none")]
 pub mod serial;
+#[cfg(target_os = "none")]
+pub mod spinlock;
 #[cfg(target_os = "none")]
 pub mod x86;

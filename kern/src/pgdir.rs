@@ -219,3 +219,261 @@ pub fn user_mem_check(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frames::testmem::{frames, Arena};
+    use inc::memlayout::{KERNBASE, UENVS};
+    use std::collections::HashMap;
+
+    /// A zeroed directory with one reference, like `create` makes.
+    fn new_dir(f: &mut Frames) -> PgDir {
+        let pa = f.alloc(true).unwrap();
+        f.incref(pa);
+        PgDir::at(pa)
+    }
+
+    #[test]
+    fn walk_without_create_allocates_nothing() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        let before = f.free_count();
+        assert!(walk(&mut f, d, 0x40_1000, false).is_none());
+        assert!(lookup(&mut f, d, 0x40_1000).is_none());
+        remove(&mut f, d, 0x40_1000);
+        assert_eq!(f.free_count(), before);
+        assert!(walk(&mut f, d, 0x40_1000, true).is_some());
+        assert_eq!(f.free_count(), before - 1);
+    }
+
+    #[test]
+    fn reinserting_the_same_page_keeps_it() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        let pa = f.alloc(false).unwrap();
+        insert(&mut f, d, pa, 0x80_0000, PTE_W | PTE_U).unwrap();
+        let free = f.free_count();
+        insert(&mut f, d, pa, 0x80_0000, PTE_U).unwrap();
+        assert_eq!(f.refcount(pa), 1);
+        assert_eq!(f.free_count(), free);
+        let (got, pte) = lookup(&mut f, d, 0x80_0123).unwrap();
+        assert_eq!(got, pa);
+        assert_eq!(pte & (PTE_W | PTE_U | PTE_P), PTE_U | PTE_P);
+    }
+
+    #[test]
+    fn failed_insert_keeps_no_reference() {
+        let arena = Arena::new(4 * PGSIZE);
+        let mut f = frames(&arena, 4);
+        let d = new_dir(&mut f);
+        let pa = f.alloc(false).unwrap();
+        assert_eq!(f.free_count(), 0);
+        assert_eq!(insert(&mut f, d, pa, 0, PTE_W), Err(-E_NO_MEM));
+        assert_eq!(f.refcount(pa), 0);
+    }
+
+    #[test]
+    fn pgdir_free_releases_everything_below_utop() {
+        let arena = Arena::new(64 * PGSIZE);
+        let mut f = frames(&arena, 64);
+        let kern = new_dir(&mut f);
+        // A kernel page table above UTOP that every directory shares.
+        walk(&mut f, kern, UENVS, true).expect("kernel page table");
+        let kpt = pte_addr(table(f.map(), kern.pa())[pdx(UENVS)]);
+        let start = f.free_count();
+        let d = create(&mut f, kern).unwrap();
+        let shared_pa = f.alloc(false).unwrap();
+        for (i, va) in [0u32, 0x1000, 0x40_0000, 0x80_0000, UTOP - PGSIZE]
+            .iter()
+            .enumerate()
+        {
+            let pa = if i == 2 {
+                shared_pa
+            } else {
+                f.alloc(false).unwrap()
+            };
+            insert(&mut f, d, pa, *va, PTE_U | PTE_W).unwrap();
+        }
+        insert(&mut f, d, shared_pa, 0x80_1000, PTE_U).unwrap();
+        assert_eq!(f.refcount(shared_pa), 2);
+        free(&mut f, d);
+        assert_eq!(f.free_count(), start, "pgdir_free leaked");
+        assert_eq!(
+            f.refcount(PhysAddr(kpt)),
+            1,
+            "the shared kernel table was touched"
+        );
+    }
+
+    #[test]
+    fn create_shares_the_kernel_half_and_maps_itself_at_uvpt() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let kern = new_dir(&mut f);
+        boot_map_region_large(kern, f.map(), KERNBASE, PTSIZE, 0, PTE_W);
+        table(f.map(), kern.pa())[3] = 0x5000 | PTE_P | PTE_U; // below UTOP: not copied
+        let d = create(&mut f, kern).unwrap();
+        let dir = table(f.map(), d.pa());
+        assert_eq!(dir[pdx(KERNBASE)], PTE_PS | PTE_W | PTE_P);
+        assert_eq!(dir[3], 0);
+        assert_eq!(dir[pdx(UVPT)], d.pa().0 | PTE_U | PTE_P);
+        // Through UVPT, the directory's own page shows up as entry uvpd.
+        let (pa, _) = lookup(&mut f, d, UVPT + (pdx(UVPT) as u32) * PGSIZE).unwrap();
+        assert_eq!(pa, d.pa());
+        assert_eq!(f.refcount(d.pa()), 1);
+    }
+
+    #[test]
+    fn large_pages_are_looked_up_inside_their_4mb() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        boot_map_region_large(d, f.map(), KERNBASE, 2 * PTSIZE, 0, PTE_W);
+        let (pa, pde) = lookup(&mut f, d, KERNBASE + PTSIZE + 0x12_3456).unwrap();
+        assert_eq!(pa.0, PTSIZE + 0x12_3000);
+        assert_eq!(pde, PTSIZE | PTE_PS | PTE_W | PTE_P);
+        let entry = walk(&mut f, d, KERNBASE + 5, false).unwrap();
+        assert_eq!(*entry, PTE_PS | PTE_W | PTE_P);
+        assert!(lookup(&mut f, d, KERNBASE + 2 * PTSIZE).is_none());
+    }
+
+    #[test]
+    fn user_mem_check_edges() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        let base = 0x80_0000;
+        for i in 0..3 {
+            let perm = if i == 2 { PTE_U } else { PTE_U | PTE_W };
+            let pa = f.alloc(false).unwrap();
+            insert(&mut f, d, pa, base + i * PGSIZE, perm).unwrap();
+        }
+        let (u, uw) = (PTE_U, PTE_U | PTE_W);
+        let mut check = |va, len, perm| user_mem_check(&mut f, d, va, len, perm);
+        assert_eq!(check(base, 3 * PGSIZE, u), Ok(()));
+        assert_eq!(check(base + 10, 2 * PGSIZE - 10, uw), Ok(()));
+        assert_eq!(check(base + 10, 2 * PGSIZE - 9, uw), Err(base + 2 * PGSIZE));
+        assert_eq!(
+            check(base + 2 * PGSIZE + 5, 1, uw),
+            Err(base + 2 * PGSIZE + 5)
+        );
+        assert_eq!(check(base - 3, 4, u), Err(base - 3));
+        assert_eq!(check(base + 3 * PGSIZE - 1, 2, u), Err(base + 3 * PGSIZE));
+        assert_eq!(check(base, 0, uw), Ok(()));
+        assert_eq!(check(ULIM - 1, 1, 0), Err(ULIM - 1));
+        assert_eq!(check(0xFFFF_FFF0, 0x20, u), Err(0xFFFF_FFF0));
+        assert_eq!(check(base, u32::MAX, u), Err(base + 3 * PGSIZE));
+    }
+
+    /// xorshift32: a tiny deterministic generator for the random tests.
+    struct Rng(u32);
+
+    impl Rng {
+        fn next(&mut self) -> u32 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 17;
+            self.0 ^= self.0 << 5;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            self.next() as usize % n
+        }
+    }
+
+    /// Random insert/remove/alloc/free sequences against a model of the
+    /// mappings: after every step the lookups, the refcounts and the free
+    /// count agree with the model, and pgdir_free gives everything back.
+    #[test]
+    fn random_sequences_keep_refcounts_and_free_count() {
+        let vas: Vec<u32> = [0u32, 1, 5, 0x3BA]
+            .iter()
+            .flat_map(|&pd| (0..6).map(move |pg| pd * PTSIZE + pg * 0x3000))
+            .collect();
+        for seed in [1u32, 0xBEEF, 0x1234_5678, 42, 7777] {
+            let npages = 40;
+            let arena = Arena::new(npages as u32 * PGSIZE);
+            let mut f = frames(&arena, npages);
+            let initial = f.free_count();
+            let d = new_dir(&mut f);
+            let mut rng = Rng(seed);
+            let mut mapped: HashMap<u32, PhysAddr> = HashMap::new();
+            let mut held: Vec<PhysAddr> = Vec::new(); // allocated, no mapping
+            let mut tables = 0;
+            for _ in 0..3000 {
+                match rng.below(4) {
+                    0 => {
+                        if let Some(pa) = f.alloc(rng.below(2) == 0) {
+                            held.push(pa);
+                        }
+                    }
+                    1 if !held.is_empty() => {
+                        let pa = held.swap_remove(rng.below(held.len()));
+                        f.free(pa);
+                    }
+                    2 => {
+                        // Map a held frame, or one that is already mapped.
+                        let va = vas[rng.below(vas.len())];
+                        let pool: Vec<PhysAddr> =
+                            held.iter().chain(mapped.values()).copied().collect();
+                        if pool.is_empty() {
+                            continue;
+                        }
+                        let pa = pool[rng.below(pool.len())];
+                        let had_table = walk(&mut f, d, va, false).is_some();
+                        match insert(&mut f, d, pa, va, PTE_U | PTE_W) {
+                            Ok(()) => {
+                                tables += usize::from(!had_table);
+                                held.retain(|&h| h != pa);
+                                if let Some(old) = mapped.insert(va, pa) {
+                                    let still = mapped.values().any(|&m| m == old);
+                                    if old != pa && !still {
+                                        assert_eq!(f.refcount(old), 0);
+                                    }
+                                }
+                            }
+                            Err(e) => {
+                                assert_eq!(e, -E_NO_MEM);
+                                assert!(!had_table && f.free_count() == 0);
+                            }
+                        }
+                    }
+                    _ => {
+                        let va = vas[rng.below(vas.len())];
+                        remove(&mut f, d, va);
+                        mapped.remove(&va);
+                    }
+                }
+                // Frames whose last mapping went are back on the free list.
+                for &va in &vas {
+                    let got = lookup(&mut f, d, va + 0x10).map(|m| m.0);
+                    assert_eq!(got, mapped.get(&va).copied(), "seed {seed:#x} va {va:#x}");
+                }
+                let mut refs: HashMap<PhysAddr, u16> = HashMap::new();
+                for &pa in mapped.values() {
+                    *refs.entry(pa).or_default() += 1;
+                }
+                for (&pa, &n) in &refs {
+                    assert_eq!(f.refcount(pa), n, "seed {seed:#x} frame {:#x}", pa.0);
+                }
+                for &pa in &held {
+                    assert_eq!(f.refcount(pa), 0);
+                }
+                let in_use = 1 + tables + held.len() + refs.len();
+                assert_eq!(f.free_count(), initial - in_use, "seed {seed:#x}");
+            }
+            free(&mut f, d);
+            for pa in held {
+                f.free(pa);
+            }
+            assert_eq!(
+                f.free_count(),
+                initial,
+                "seed {seed:#x}: leak after pgdir_free"
+            );
+        }
+    }
+}

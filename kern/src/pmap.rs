@@ -410,3 +410,51 @@ mod boot {
 pub fn load_kern_pgdir() {
     with(|p| boot::load_kern_pgdir(p))
 }
+
+/// A simulated machine for host tests: `npages` frames in a heap arena laid
+/// out like the real one (base memory, I/O hole, a kernel image at 1 MB with
+/// the stacks inside it, one module right after it and one further up).
+#[cfg(test)]
+pub mod sim {
+    use super::*;
+    use crate::frames::testmem::Arena;
+    use crate::frames::BootAlloc;
+
+    pub struct Machine {
+        pub pmap: Pmap,
+        _arena: Arena,
+    }
+
+    pub const KERNEL_END: u32 = 0x15_0000;
+
+    pub fn machine(npages: usize, pse: bool) -> Machine {
+        let arena = Arena::new(npages as u32 * PGSIZE);
+        let map = arena.map();
+        let mut modules: [Range<u32>; MAX_MODULE_RANGES] = Default::default();
+        modules[0] = KERNEL_END..KERNEL_END + 0x1800;
+        modules[1] = 0x30_0000..0x30_2000;
+        let mut boot = BootAlloc::new(KERNEL_END, map.size(), &modules);
+        let kern_pgdir = boot.alloc(&map, PGSIZE);
+        let pages = boot.alloc(&map, (npages * core::mem::size_of::<PageInfo>()) as u32);
+        let envs = boot.alloc(&map, ENVS_SIZE);
+        let layout = PhysLayout {
+            npages,
+            basemem: 639 * 1024,
+            kernel_end: KERNEL_END,
+            boot_end: boot.next_free(),
+            kern_pgdir,
+            pages,
+            envs,
+            kstacks: PhysAddr(EXTPHYSMEM),
+            modules: modules.clone(),
+            pse,
+        };
+        // SAFETY: the array was boot-allocated; free_at_boot rejects the
+        // "kernel image" and the boot allocations.
+        let frames = unsafe { Frames::new(map, pages, npages, |pa| layout.free_at_boot(pa)) };
+        Machine {
+            pmap: Pmap::new(frames, layout),
+            _arena: arena,
+        }
+    }
+}

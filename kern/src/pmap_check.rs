@@ -448,3 +448,132 @@ fn set_word(f: &Frames, pa: PhysAddr, v: u32) {
     // SAFETY: the caller owns frame pa, which lies inside the map.
     unsafe { f.map().ptr::<u32>(pa).write_volatile(v) };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pmap::sim::{machine, KERNEL_END};
+
+    const NPAGES: usize = 2048; // 8 MB
+
+    fn free_list(p: &Pmap) -> Vec<PhysAddr> {
+        p.frames.free_list().collect()
+    }
+
+    #[test]
+    fn checks_pass_and_leave_the_free_list_alone() {
+        for pse in [false, true] {
+            let mut m = machine(NPAGES, pse);
+            let before = free_list(&m.pmap);
+            run_all(&mut m.pmap);
+            assert_eq!(free_list(&m.pmap), before, "pse {pse}");
+            run_all(&mut m.pmap);
+            assert_eq!(free_list(&m.pmap), before, "pse {pse}");
+        }
+    }
+
+    #[test]
+    fn free_list_at_boot_leaves_out_what_is_in_use() {
+        let m = machine(NPAGES, true);
+        let l = &m.pmap.layout;
+        let free = free_list(&m.pmap);
+        // Base memory: frames 1..159 (639 KB), minus the AP boot page and
+        // frames 1-4, which became kern_pgdir's page tables.
+        assert_eq!(free[0], PhysAddr(5 * PGSIZE));
+        assert!(!free.contains(&PhysAddr(MPENTRY_PADDR)));
+        assert!(!free.contains(&PhysAddr(159 * PGSIZE)));
+        assert!(free.contains(&PhysAddr(158 * PGSIZE)));
+        // The first module pushed the boot allocations past it.
+        assert_eq!(l.kern_pgdir, PhysAddr(KERNEL_END + 2 * PGSIZE));
+        assert!(free
+            .iter()
+            .all(|pa| pa.0 < EXTPHYSMEM || pa.0 >= l.boot_end));
+        assert!(!free.contains(&PhysAddr(0x30_1000)));
+        assert!(free.contains(&PhysAddr(0x30_2000)));
+        let kern_tables = 4; // UPAGES, UENVS, stacks, MMIO
+        let expect = (158 - 1) + (NPAGES - l.boot_end as usize / 4096) - 2 - kern_tables;
+        assert_eq!(free.len(), expect);
+    }
+
+    #[test]
+    #[should_panic(expected = "lies in the Env array")]
+    fn free_list_check_catches_a_reserved_frame() {
+        let mut m = machine(NPAGES, true);
+        let envs = m.pmap.layout.envs;
+        m.pmap.frames.free(envs);
+        check_page_free_list(&m.pmap);
+    }
+
+    #[test]
+    #[should_panic(expected = "UPAGES at 0xef000000: rights")]
+    fn kern_pgdir_check_catches_writable_upages() {
+        let mut m = machine(NPAGES, false);
+        let kpd = m.pmap.kern_pgdir;
+        *pgdir::walk(&mut m.pmap.frames, kpd, UPAGES, false).unwrap() |= PTE_W;
+        check_kern_pgdir(&mut m.pmap);
+    }
+
+    #[test]
+    #[should_panic(expected = "stack guard")]
+    fn kern_pgdir_check_catches_a_mapped_guard() {
+        let mut m = machine(NPAGES, true);
+        let kpd = m.pmap.kern_pgdir;
+        let guard = kstack_top(3) - KSTKSIZE - PGSIZE;
+        pgdir::boot_map_region(&mut m.pmap.frames, kpd, guard, PGSIZE, 0x5000, PTE_W);
+        check_kern_pgdir(&mut m.pmap);
+    }
+
+    #[test]
+    fn user_directories_see_the_kernel_half_read_only() {
+        let mut m = machine(NPAGES, true);
+        let p = &mut m.pmap;
+        let d = pgdir::create(&mut p.frames, p.kern_pgdir).unwrap();
+        let f = &mut p.frames;
+        assert_eq!(pgdir::user_mem_check(f, d, UPAGES, 16, PTE_U), Ok(()));
+        assert_eq!(pgdir::user_mem_check(f, d, UENVS, ENVS_SIZE, PTE_U), Ok(()));
+        assert_eq!(
+            pgdir::user_mem_check(f, d, UENVS, 4, PTE_U | PTE_W),
+            Err(UENVS)
+        );
+        // uvpd (the directory itself) is readable; uvpt only where the
+        // directory has entries, and UPAGES's entry is one.
+        assert_eq!(pgdir::user_mem_check(f, d, UVPD, PGSIZE, PTE_U), Ok(()));
+        let upages_pt = UVPT + pdx(UPAGES) as u32 * PGSIZE;
+        assert_eq!(pgdir::user_mem_check(f, d, upages_pt, 4, PTE_U), Ok(()));
+        assert_eq!(pgdir::user_mem_check(f, d, UVPT, 4, PTE_U), Err(UVPT));
+        assert_eq!(
+            pgdir::user_mem_check(f, d, UVPD, 4, PTE_U | PTE_W),
+            Err(UVPD)
+        );
+        assert_eq!(
+            pgdir::user_mem_check(f, d, KERNBASE + 0x10_000c, 4, PTE_U),
+            Err(0xF010_000C)
+        );
+        assert_eq!(
+            pgdir::user_mem_check(f, d, UTOP - 4, 8, PTE_U),
+            Err(UTOP - 4)
+        );
+        pgdir::free(f, d);
+    }
+
+    #[test]
+    fn mmio_regions_are_consecutive_and_offset() {
+        let mut m = machine(NPAGES, true);
+        let p = &mut m.pmap;
+        let a = p.mmio_map_region(PhysAddr(0xFEE0_0000), PGSIZE);
+        let b = p.mmio_map_region(PhysAddr(0xFEC0_0010), 0x20);
+        assert_eq!(a.0, MMIOBASE);
+        assert_eq!(b.0, MMIOBASE + PGSIZE + 0x10);
+        let (pa, pte) = pgdir::lookup(&mut p.frames, p.kern_pgdir, a.0).unwrap();
+        assert_eq!(pa.0, 0xFEE0_0000);
+        assert_eq!(pte & 0xFFF, PTE_PCD | PTE_PWT | PTE_W | PTE_P);
+    }
+
+    #[test]
+    #[should_panic(expected = "overflow MMIOLIM")]
+    fn mmio_window_overflow_panics() {
+        let mut m = machine(NPAGES, true);
+        m.pmap.mmio_map_region(PhysAddr(0xFEE0_0000), PGSIZE);
+        m.pmap.mmio_map_region(PhysAddr(0xC000_0000), PTSIZE);
+    }
+}

@@ -11,8 +11,11 @@ pub mod console;
 
 pub mod addr;
 pub mod cmdline;
+pub mod frames;
 pub mod kdebug;
+pub mod pgdir;
 pub mod pmap;
+pub mod pmap_check;
 
 #[cfg(target_os = "none")]
 pub mod init;

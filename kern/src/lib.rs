@@ -12,6 +12,7 @@ pub mod console;
 pub mod addr;
 pub mod cmdline;
 pub mod kdebug;
+pub mod monitor;
 pub mod pmap;
 
 #[cfg(target_os = "none")]
@@ -21,16 +22,14 @@ pub mod lapic;
 #[cfg(target_os = "none")]
 pub mod mpconfig;
 #[cfg(target_os = "none")]
-pub mod picirq;
-#[cfg(target_os = "none")]
-pub mod spinlock;
-#[cfg(target_os = "none")]
-pub mod monitor;
-#[cfg(target_os = "none")]
 pub mod multiboot_info;
 #[cfg(target_os = "none")]
 pub mod panic;
 #[cfg(target_os = "none")]
+pub mod picirq;
+#[cfg(target_os = "none")]
 pub mod serial;
+#[cfg(target_os = "none")]
+pub mod spinlock;
 #[cfg(target_os = "none")]
 pub mod x86;

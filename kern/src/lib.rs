@@ -10,7 +10,9 @@
 pub mod console;
 
 pub mod addr;
+pub mod cga;
 pub mod cmdline;
+pub mod kbd;
 pub mod kdebug;
 pub mod monitor;
 pub mod pmap;

@@ -69,6 +69,15 @@ def short_path(path):
     return path
 
 
+def resolve(path, full):
+    """Completes a compilation unit's relative name (`src/panicking.rs` for
+    core's) from the one absolute path seen that ends the same way."""
+    if os.path.isabs(path) or os.path.exists(os.path.join(REPO, path)):
+        return path
+    matches = [p for p in full if p.endswith("/" + path)]
+    return matches[0] if len(matches) == 1 else path
+
+
 def functions(kernel, in_text):
     """Sorted [(start, size, name)] of the functions in executable sections."""
     funcs = {}
@@ -83,8 +92,10 @@ def functions(kernel, in_text):
 
 
 def line_rows(kernel, in_text):
-    """Sorted [(addr, file path or None, line)]; None marks the end of a sequence."""
+    """Sorted [(addr, file path or None, line)], None marking the end of a
+    sequence; and every file name the dump mentions."""
     rows = []
+    headers = set()
     current = None
     dump = run("objdump", "--dwarf=decodedline", "-w", kernel)
     for line in dump.splitlines():
@@ -92,6 +103,7 @@ def line_rows(kernel, in_text):
         if len(words) == 1 and line.endswith(":") or line.startswith("CU: "):
             current = line[4:] if line.startswith("CU: ") else line
             current = current[:-1]
+            headers.add(current)
             continue
         if len(words) < 3 or not re.match(r"^(0x[0-9a-f]+|\d+)$", words[2]):
             continue
@@ -107,10 +119,10 @@ def line_rows(kernel, in_text):
     by_addr = {}
     for addr, _order, path, num in rows:
         by_addr[addr] = (path, num)
-    return sorted((a, p, n) for a, (p, n) in by_addr.items())
+    return sorted((a, p, n) for a, (p, n) in by_addr.items()), headers
 
 
-def build_table(funcs, rows):
+def build_table(funcs, rows, headers):
     strtab = bytearray()
     offsets = {}
 
@@ -124,11 +136,12 @@ def build_table(funcs, rows):
     file_index = {}
     lines = []
     last = ()
+    full = sorted(p for p in headers if os.path.isabs(p))
     for addr, path, num in rows:
         if path is None:
             key = (NO_FILE, 0)
         else:
-            path = short_path(path)
+            path = short_path(resolve(path, full))
             if path not in file_index:
                 file_index[path] = len(files)
                 files.append(intern(path))
@@ -165,7 +178,8 @@ def main():
     def in_text(addr):
         return any(lo <= addr < hi for lo, hi in text)
 
-    table, nfuncs, nlines = build_table(functions(kernel, in_text), line_rows(kernel, in_text))
+    rows, headers = line_rows(kernel, in_text)
+    table, nfuncs, nlines = build_table(functions(kernel, in_text), rows, headers)
     _addr, offset, size, _flags = secs[".ksymtab"]
     if len(table) > size:
         sys.exit("mksymtab: table needs %d bytes but .ksymtab holds %d: enlarge it in kern/kernel.ld"

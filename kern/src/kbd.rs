@@ -15,11 +15,48 @@ const CAPSLOCK: u8 = 0x3A;
 const ENTER: u8 = 0x1C;
 const SLASH: u8 = 0x35;
 
-/// ASCII for the scan codes 0x00..=0x53 without Shift (0 = no character).
-/// Digit row, letter rows, then the keypad (read as if Num Lock were on).
-const NORMAL: &[u8; 0x54] = b"\0\x1b1234567890-=\x08\tqwertyuiop[]\n\0asdfghjkl;'`\0\\zxcvbnm,./\0*\0 \0\0\0\0\0\0\0\0\0\0\0\0\0789-456+1230.";
+/// Scan codes 0x00..=0x53 have characters; the rest are F keys and such.
+const NCODES: usize = 0x54;
+
+/// Builds a code-to-ASCII table from runs of keys with consecutive codes
+/// (0 = no character).
+const fn keymap(runs: &[(usize, &[u8])]) -> [u8; NCODES] {
+    let mut map = [0; NCODES];
+    let mut r = 0;
+    while r < runs.len() {
+        let (first, keys) = runs[r];
+        let mut i = 0;
+        while i < keys.len() {
+            map[first + i] = keys[i];
+            i += 1;
+        }
+        r += 1;
+    }
+    map
+}
+
+/// Without Shift: the digit row, the three letter rows, keypad '*', the
+/// space bar, and the keypad read as if Num Lock were on.
+const NORMAL: [u8; NCODES] = keymap(&[
+    (0x01, b"\x1b1234567890-=\x08\t"),
+    (0x10, b"qwertyuiop[]\n"),
+    (0x1e, b"asdfghjkl;'`"),
+    (0x2b, b"\\zxcvbnm,./"),
+    (0x37, b"*"),
+    (0x39, b" "),
+    (0x47, b"789-456+1230."),
+]);
+
 /// The same keys with Shift held.
-const SHIFTED: &[u8; 0x54] = b"\0\x1b!@#$%^&*()_+\x08\tQWERTYUIOP{}\n\0ASDFGHJKL:\"~\0|ZXCVBNM<>?\0*\0 \0\0\0\0\0\0\0\0\0\0\0\0\0789-456+1230.";
+const SHIFTED: [u8; NCODES] = keymap(&[
+    (0x01, b"\x1b!@#$%^&*()_+\x08\t"),
+    (0x10, b"QWERTYUIOP{}\n"),
+    (0x1e, b"ASDFGHJKL:\"~"),
+    (0x2b, b"|ZXCVBNM<>?"),
+    (0x37, b"*"),
+    (0x39, b" "),
+    (0x47, b"789-456+1230."),
+]);
 
 /// Modifier state between scan codes.
 #[derive(Default)]
@@ -67,7 +104,7 @@ impl Keyboard {
     }
 
     fn character(&self, code: u8) -> Option<u8> {
-        let table = if self.shift { SHIFTED } else { NORMAL };
+        let table = if self.shift { &SHIFTED } else { &NORMAL };
         let mut c = *table.get(code as usize)?;
         if c == 0 {
             return None;
@@ -142,6 +179,10 @@ mod tests {
         assert_eq!(NORMAL[0x53], b'.');
         assert_eq!(SHIFTED[0x28], b'"');
         assert_eq!(SHIFTED[0x35], b'?');
+        assert_eq!(NORMAL[0x2b], b'\\');
+        assert_eq!(NORMAL[0x1c], b'\n');
+        assert_eq!(NORMAL[0x1d], 0); // Ctrl
+        assert_eq!(NORMAL[0x38], 0); // Alt
     }
 
     #[test]

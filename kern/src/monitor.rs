@@ -432,7 +432,10 @@ mod machine {
     /// The entry that maps `va`: a 4 MB directory entry or a page-table entry.
     fn mapping(pgdir: PgDir, va: u32) -> Option<u32> {
         let d = pde(pgdir, va);
-        if d & PTE_P != 0 && d & PTE_PS != 0 {
+        if d & PTE_P == 0 {
+            return None;
+        }
+        if d & PTE_PS != 0 {
             return Some(d);
         }
         pmap::pgdir_walk(pgdir, va, false)

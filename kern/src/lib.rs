@@ -10,9 +10,12 @@
 pub mod console;
 
 pub mod addr;
+pub mod cga;
 pub mod cmdline;
 pub mod frames;
+pub mod kbd;
 pub mod kdebug;
+pub mod monitor;
 pub mod pgdir;
 pub mod pmap;
 pub mod pmap_check;
@@ -21,8 +24,6 @@ pub mod pmap_check;
 pub mod init;
 #[cfg(target_os = "none")]
 pub mod lapic;
-#[cfg(target_os = "none")]
-pub mod monitor;
 #[cfg(target_os = "none")]
 pub mod mpconfig;
 #[cfg(target_os = "none")]

@@ -23,8 +23,6 @@ pub mod lapic;
 #[cfg(target_os = "none")]
 pub mod monitor;
 #[cfg(target_os = "none")]
-pub mod mpconfig;
-#[cfg(target_os = "none")]
 pub mod multiboot_info;
 #[cfg(target_os = "none")]
 pub mod panic;
@@ -32,7 +30,5 @@ pub mod panic;
 pub mod picirq;
 #[cfg(target_os = "none")]
 pub mod serial;
-#[cfg(target_os = "none")]
-pub mod spinlock;
 #[cfg(target_os = "none")]
 pub mod x86;

@@ -45,6 +45,8 @@ pub enum MpError {
     Truncated,
     UnknownEntry(u8),
     NoProcessors,
+    /// The floating pointer names one of the spec's default configurations.
+    DefaultConfig,
 }
 
 impl MpError {
@@ -58,6 +60,7 @@ impl MpError {
             MpError::Truncated => "truncated table",
             MpError::UnknownEntry(_) => "unknown entry type",
             MpError::NoProcessors => "no processors listed",
+            MpError::DefaultConfig => "default configuration, not supported",
         }
     }
 }
@@ -300,9 +303,9 @@ mod machine {
     /// Reads the configuration table named by `fp`.
     fn read_config(fp: &FloatingPointer) -> Result<MpInfo, MpError> {
         if fp.config_pa == 0 || fp.default_config != 0 {
-            // A default configuration: the spec fixes it at two CPUs, but
-            // no machine we boot on uses one.
-            return Err(MpError::NoProcessors);
+            // The spec's default configurations (two CPUs, no table) date
+            // from the 486 era; no machine we boot on uses one.
+            return Err(MpError::DefaultConfig);
         }
         // SAFETY: the firmware put the table there; the direct map covers
         // it when `phys_bytes` says so.

@@ -10,18 +10,22 @@
 pub mod console;
 
 pub mod addr;
+pub mod cga;
 pub mod cmdline;
+pub mod frames;
+pub mod kbd;
 pub mod kdebug;
+pub mod monitor;
 pub mod mpconfig;
+pub mod pgdir;
 pub mod pmap;
+pub mod pmap_check;
 pub mod spinlock;
 
 #[cfg(target_os = "none")]
 pub mod init;
 #[cfg(target_os = "none")]
 pub mod lapic;
-#[cfg(target_os = "none")]
-pub mod monitor;
 #[cfg(target_os = "none")]
 pub mod multiboot_info;
 #[cfg(target_os = "none")]

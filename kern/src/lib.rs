@@ -16,16 +16,16 @@ pub mod frames;
 pub mod kbd;
 pub mod kdebug;
 pub mod monitor;
+pub mod mpconfig;
 pub mod pgdir;
 pub mod pmap;
 pub mod pmap_check;
+pub mod spinlock;
 
 #[cfg(target_os = "none")]
 pub mod init;
 #[cfg(target_os = "none")]
 pub mod lapic;
-#[cfg(target_os = "none")]
-pub mod mpconfig;
 #[cfg(target_os = "none")]
 pub mod multiboot_info;
 #[cfg(target_os = "none")]
@@ -34,7 +34,5 @@ pub mod panic;
 pub mod picirq;
 #[cfg(target_os = "none")]
 pub mod serial;
-#[cfg(target_os = "none")]
-pub mod spinlock;
 #[cfg(target_os = "none")]
 pub mod x86;

@@ -21,7 +21,9 @@ pub struct PgDir(pub VirtAddr);
 
 impl PgDir {
     pub fn pa(self) -> PhysAddr {
-        self.0.kva_to_pa().expect("page directories live in the direct map")
+        self.0
+            .kva_to_pa()
+            .expect("page directories live in the direct map")
     }
 }
 

@@ -35,7 +35,7 @@ impl PhysAddr {
     }
 
     pub const fn is_page_aligned(self) -> bool {
-        self.0 % PGSIZE == 0
+        self.0.is_multiple_of(PGSIZE)
     }
 }
 
@@ -54,7 +54,7 @@ impl VirtAddr {
     }
 
     pub const fn is_page_aligned(self) -> bool {
-        self.0 % PGSIZE == 0
+        self.0.is_multiple_of(PGSIZE)
     }
 
     pub const fn as_ptr<T>(self) -> *mut T {

@@ -18,14 +18,14 @@ fn panic(info: &PanicInfo) -> ! {
     }
     let mut con = crate::console::Console;
     let _ = match info.location() {
-        Some(l) => write!(
+        Some(l) => writeln!(
             con,
-            "kernel panic at {}:{}: {}\n",
+            "kernel panic at {}:{}: {}",
             l.file(),
             l.line(),
             info.message()
         ),
-        None => write!(con, "kernel panic: {}\n", info.message()),
+        None => writeln!(con, "kernel panic: {}", info.message()),
     };
     crate::init::after_panic()
 }

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Tests of grade-lab.py's matching on canned console outputs (good and bad),
+and of its runner against a fake QEMU.  Run: python3 tools/test_grade.py
+(or grade-lab.py --selftest)."""
+
+import contextlib
+import importlib.util
+import io
+import os
+import sys
+import tempfile
+import textwrap
+import unittest
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+_spec = importlib.util.spec_from_file_location("grade_lab", os.path.join(ROOT, "grade-lab.py"))
+grade_lab = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(grade_lab)
+
+CLEAN = 1  # QEMU's status when the kernel exits with code 0
+
+
+def frame(ebp, eip, *args):
+    return "  ebp %08x  eip %08x  args %s" % (ebp, eip, " ".join("%08x" % a for a in args))
+
+
+def backtrace(first_args=(0, 0, 1, 2, 3, 4, 5, 0), names=None):
+    names = names or ["mon_backtrace"] + ["test_backtrace"] * 6 + ["i386_init"]
+    lines = ["Stack backtrace:"]
+    for i, (arg, name) in enumerate(zip(first_args, names)):
+        lines.append(frame(0xF0117F00 + 0x20 * i, 0xF0101234 + i, arg, 0, 0, 0, 0))
+        src = "kern/src/monitor.rs" if name == "mon_backtrace" else "kern/src/init.rs"
+        lines.append("       %s:%d: %s+%d" % (src, 40 + i, name, 20 + i))
+    return lines
+
+
+def lab12_output(**kw):
+    return "\r\n".join(
+        ["SeaBIOS (version 1.16.2)", "Booting from ROM..", "6828 decimal is 15254 octal!"]
+        + ["check_page_free_list() succeeded!", "check_page_alloc() succeeded!", "check_page() succeeded!",
+           "check_kern_pgdir() succeeded!", "check_page_installed_pgdir() succeeded!"]
+        + ["entering test_backtrace %d" % x for x in range(5, -1, -1)]
+        + backtrace(**kw)
+        + ["leaving test_backtrace %d" % x for x in range(6)]
+        + ["Welcome to the JOS kernel monitor!", ""])
+
+
+HELLO = textwrap.dedent("""\
+    [00000000] new env 00001000
+    hello, world
+    i am environment 00001000
+    [00001000] exiting gracefully
+    [00001000] free env 00001000
+    Free pages: 31000 (31000 before the first env)
+    No runnable environments in the system!
+    """)
+
+
+def test_named(name):
+    return next(t for t in grade_lab.all_tests() if t.name == name)
+
+
+def verdict(name, output, status=CLEAN):
+    return grade_lab.evaluate(test_named(name), output, status)
+
+
+class Lab1And2(unittest.TestCase):
+    def test_good_output_passes_every_test(self):
+        for test in grade_lab.lab1_2_tests():
+            self.assertEqual(grade_lab.evaluate(test, lab12_output(), CLEAN), [], test.name)
+
+    def test_missing_frame_fails_count(self):
+        out = lab12_output(first_args=(0, 0, 1, 2, 3, 4, 5))
+        self.assertEqual(verdict("backtrace count", out), ["expected 8 backtrace frames (`  ebp f01.....  eip f01.....  args ...`), found 7"])
+        self.assertEqual(verdict("backtrace arguments", out), [])
+
+    def test_wrong_arguments_fail(self):
+        out = lab12_output(first_args=(0, 0, 1, 2, 3, 5, 4, 0))
+        self.assertEqual(len(verdict("backtrace arguments", out)), 1)
+        self.assertEqual(verdict("backtrace count", out), [])
+
+    def test_mangled_symbol_fails(self):
+        names = ["mon_backtrace"] + ["test_backtrace"] * 5 + ["_ZN4kern4init14test_backtrace17h0E", "i386_init"]
+        self.assertEqual(len(verdict("backtrace symbols", lab12_output(names=names))), 1)
+
+    def test_eip_outside_kernel_is_not_a_frame(self):
+        out = lab12_output().replace("eip f0101234", "eip 00101234")
+        self.assertIn("found 7", verdict("backtrace count", out)[0])
+
+    def test_panic_fails_even_when_lines_are_there(self):
+        out = lab12_output() + "kernel panic at kern/src/pmap.rs:31: oops\n"
+        problems = verdict("printf", out, status=3)
+        self.assertEqual(len(problems), 2)
+        self.assertTrue(problems[0].startswith("forbidden: kernel panic"))
+        self.assertIn("code 1", problems[1])
+
+    def test_missing_check_line(self):
+        out = lab12_output().replace("check_page() succeeded!", "check_page() failed")
+        self.assertEqual(verdict("check_page", out), [r"missing: check_page\(\) succeeded!"])
+        self.assertEqual(verdict("check_page_alloc", out), [])
+
+
+class ExitStatus(unittest.TestCase):
+    def test_statuses(self):
+        self.assertEqual(grade_lab.check_exit(1, 30), [])
+        self.assertIn("within 30s", grade_lab.check_exit(None, 30)[0])
+        self.assertIn("code 2", grade_lab.check_exit(5, 30)[0])
+        self.assertIn("triple fault", grade_lab.check_exit(0, 30)[0])
+
+
+class Lab3And4(unittest.TestCase):
+    def test_hello_passes(self):
+        self.assertEqual(verdict("hello", HELLO), [])
+
+    def test_hello_leak_names_both_numbers(self):
+        out = HELLO.replace("Free pages: 31000", "Free pages: 30998")
+        self.assertEqual(verdict("hello", out),
+                         ["leak check: 30998 pages free at the end but 31000 before the first env (-2)"])
+
+    def test_hello_without_free_pages_line_fails(self):
+        out = HELLO.replace("Free pages: 31000 (31000 before the first env)\n", "")
+        self.assertIn("no 'Free pages", verdict("hello", out)[0])
+
+    def test_free_pages_after_the_end_does_not_count(self):
+        lines = HELLO.split("\n")
+        out = "\n".join(lines[:5] + lines[6:7] + lines[5:6])
+        self.assertEqual(len(verdict("hello", out)), 1)
+
+    def test_divzero_forbidden_line(self):
+        out = textwrap.dedent("""\
+            TRAP frame at 0xf02b1000 from CPU 0
+              trap 0x00000000 Divide error
+              eip  0x00800041
+              ss   0x----0023
+            [00001000] free env 00001000
+            """)
+        self.assertEqual(verdict("divzero", out), [])
+        self.assertEqual(len(verdict("divzero", "1/0 is 00000001!\n" + out)), 1)
+
+    def test_user_fault_needs_the_env_brackets(self):
+        good = "[00001000] user fault va f0100000 ip 00800039\n  err  0x00000005 [user, read, protection]\n"
+        self.assertEqual(verdict("faultreadkernel", good), [])
+        self.assertEqual(len(verdict("faultreadkernel", good.replace("ip 008", "ip 009"))), 1)
+
+    def test_forktree_and_primes(self):
+        tree = ["%04x: I am '%s'" % (0x1000 + i, w) for i, w in enumerate(["", "0", "1", "00", "000", "100", "110", "111", "011", "001"])]
+        tree += ["[00001000] exiting gracefully", "[00001001] exiting gracefully",
+                 "[00002003] exiting gracefully", "[00002003] free env 00002003"]
+        self.assertEqual(verdict("forktree", "\n".join(tree)), [])
+        primes = ["CPU 0: %d [%08x] new env %08x" % (p, 0x1000 + n - 1, 0x1000 + n)
+                  for p, n in ((2, 2), (3, 3), (5, 4), (7, 5), (11, 6), (1877, 0x121))]
+        self.assertEqual(verdict("primes", "\n".join(primes)), [])
+        self.assertEqual(len(verdict("primes", "\n".join(primes[:-1]))), 1)
+
+    def test_stresssched_forbids_double_run(self):
+        ok = "\n".join("[00001%03x] stresssched on CPU %d" % (i, i % 4) for i in range(1, 21))
+        self.assertEqual(verdict("stresssched", ok), [])
+        self.assertEqual(len(verdict("stresssched", ok + "\n[00001003] ran on two CPUs at once\n")), 1)
+
+    def test_names_unique_and_lab4_copies_run_the_lab3_program(self):
+        self.assertEqual(test_named("lab4-faultread").prog, "faultread")
+        self.assertEqual(test_named("primes").timeout, 60)
+
+
+class Runner(unittest.TestCase):
+    """grade() against a fake QEMU: a script that prints a canned output."""
+
+    FAKE = textwrap.dedent("""\
+        #!/bin/sh
+        for a; do last=$a; done
+        case "$last" in
+        *run=slow*) sleep 10 ;;
+        *run=hello*) printf '%s' "$HELLO"; exit 1 ;;
+        *) printf '%s' "$LAB12"; exit 1 ;;
+        esac
+        """)
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        d = self.dir.name
+        fake = os.path.join(d, "qemu")
+        with open(fake, "w") as f:
+            f.write(self.FAKE)
+        os.chmod(fake, 0o755)
+        os.makedirs(os.path.join(d, "user"))
+        open(os.path.join(d, "user", "hello"), "w").close()
+        open(os.path.join(d, "user", "slow"), "w").close()
+        self.saved = (grade_lab.QEMU, grade_lab.GRADE_DIR, grade_lab.USER_DIR)
+        grade_lab.QEMU, grade_lab.GRADE_DIR, grade_lab.USER_DIR = fake, os.path.join(d, "grade"), os.path.join(d, "user")
+        os.environ["HELLO"], os.environ["LAB12"] = HELLO, lab12_output()
+
+    def tearDown(self):
+        grade_lab.QEMU, grade_lab.GRADE_DIR, grade_lab.USER_DIR = self.saved
+        self.dir.cleanup()
+
+    def grade(self, tests, scale=1.0):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            failed = grade_lab.grade(tests, cpus=1, jobs=2, scale=scale)
+        return failed, out.getvalue().splitlines()
+
+    def test_order_scores_and_saved_outputs(self):
+        tests = grade_lab.lab1_2_tests() + [test_named("hello"), test_named("divzero")]
+        failed, lines = self.grade(tests)
+        self.assertEqual(failed, 1)
+        names = [line.split(":")[0] for line in lines if not line.startswith((" ", "Lab "))]
+        self.assertEqual(names, [t.name for t in tests])
+        self.assertIn("Lab 1 Score: 4/4", lines)
+        self.assertIn("Lab 2 Score: 5/5", lines)
+        self.assertIn("Lab 3 Score: 1/2", lines)
+        self.assertRegex(lines[-3], r"^divzero: FAIL \(0\.0s\)$")
+        self.assertIn("user/divzero does not exist", lines[-2])
+        saved = sorted(os.listdir(grade_lab.GRADE_DIR))
+        self.assertEqual(len(saved), 10)
+        with open(os.path.join(grade_lab.GRADE_DIR, "hello.out")) as f:
+            self.assertEqual(f.read(), HELLO)
+
+    def test_timeout_is_a_failure(self):
+        slow = grade_lab.Test(3, "slow", prog="slow", expect=["never"], timeout=10)
+        failed, lines = self.grade([slow], scale=0.05)
+        self.assertEqual(failed, 1)
+        self.assertIn("    the kernel did not end QEMU within 0.5s (killed)", lines)
+        self.assertIn("    output saved to " + os.path.join(grade_lab.GRADE_DIR, "slow.out"), lines)
+
+    def test_qemu_argv(self):
+        argv = grade_lab.qemu_argv(test_named("hello"), 4)
+        self.assertIn("4,sockets=4", argv)
+        self.assertEqual(argv[-2:], ("-append", "autoexit run=hello"))
+        self.assertEqual(grade_lab.qemu_argv(test_named("printf"), 1)[-1], "autoexit")
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0]] + sys.argv[1:])

@@ -19,7 +19,10 @@ pub enum Syscall {
     IpcTrySend = 12,
     IpcRecv = 13,
     TimeMsec = 14,
-    /// Blocks in the kernel until the target receives (RJOS's own).
+    /// RJOS: `ipc_send(envid, value, srcva, perm)`. The checks of
+    /// `IpcTrySend`, but when the target is not receiving the caller blocks
+    /// until the target calls `IpcRecv` (senders are served oldest first).
+    /// Returns 0 once delivered, or -E_BAD_ENV if the target dies first.
     IpcSend = 15,
 }
 

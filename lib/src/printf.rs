@@ -23,11 +23,12 @@ macro_rules! println {
     };
 }
 
-/// Formats into a caller's buffer, JOS's `snprintf`; returns bytes written.
+/// JOS's `snprintf`: formats into a byte buffer, always NUL-terminated
+/// (output that does not fit is cut); returns the length without the NUL.
 #[macro_export]
 macro_rules! snprintf {
     ($buf:expr, $fmt:expr $(, $arg:expr)* $(,)?) => {
-        $crate::inc::printfmt::snprintf($buf, $fmt, &[$($crate::printf::ToArg::to_arg(&$arg)),*])
+        $crate::printf::vsnprintf($buf, $fmt, &[$($crate::printf::ToArg::to_arg(&$arg)),*])
     };
 }
 
@@ -75,6 +76,16 @@ impl core::fmt::Write for PrintBuf {
         s.bytes().for_each(|c| self.putch(c));
         Ok(())
     }
+}
+
+/// The function behind [`snprintf!`]: the text, then a NUL, in `buf`.
+pub fn vsnprintf(buf: &mut [u8], fmt: &str, args: &[Arg]) -> usize {
+    let Some(room) = buf.len().checked_sub(1) else {
+        return 0; // not even room for the NUL
+    };
+    let len = inc::printfmt::snprintf(&mut buf[..room], fmt, args);
+    buf[len] = 0;
+    len
 }
 
 /// Formats and prints; returns the number of bytes printed.

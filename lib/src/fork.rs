@@ -5,12 +5,12 @@
 //! mapped as a page table), so walking our address space needs no system
 //! call: `uvpd(pdx)` is a page-directory entry, `uvpt(pgnum)` a PTE.
 
+use crate::cow::{page_mapping, PageMapping, Sharing, COW_PERM};
 use crate::{sys_env_destroy, sys_env_set_status, sys_exofork, sys_page_alloc, sys_page_map};
 use crate::{sys_page_unmap, UTrapframe};
 use inc::env::{EnvId, ENV_RUNNABLE};
 use inc::memlayout::{PFTEMP, PGSIZE, PTSIZE, USTACKTOP, UTOP, UVPD, UVPT, UXSTACKTOP};
-use inc::mmu::{pdx, pgnum, round_down, FEC_WR, PTE_COW, PTE_P, PTE_SHARE, PTE_SYSCALL};
-use inc::mmu::{PTE_U, PTE_W};
+use inc::mmu::{pdx, pgnum, round_down, FEC_WR, PTE_COW, PTE_P, PTE_U, PTE_W};
 
 /// The page-directory entry covering `va`, read through the self-map.
 pub fn uvpd(va: u32) -> u32 {
@@ -66,40 +66,25 @@ fn make_private(page: u32) -> Result<(), i32> {
     }
 }
 
-/// How a page ends up in the child.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Sharing {
-    /// Writable pages become copy-on-write in both (fork).
-    CopyOnWrite,
-    /// Pages are shared as they are (sfork, except the stack).
-    Shared,
-}
-
-/// Maps our page at `va` (with PTE `pte`) into `child`.
+/// Maps our page at `va` (with PTE `pte`) into `child`, following the
+/// rule in `cow.rs`.
 fn duppage(child: EnvId, va: u32, pte: u32, how: Sharing) -> Result<(), i32> {
-    let cow = PTE_P | PTE_U | PTE_COW;
     // SAFETY (for the calls below): mapping into the child does not touch
     // our memory; remapping our own page keeps the same frame and contents,
-    // only without write permission.
+    // only with other permissions.
     unsafe {
-        if pte & PTE_SHARE != 0 {
-            sys_page_map(0, va, child, va, pte & PTE_SYSCALL)
-        } else if how == Sharing::Shared {
-            if pte & PTE_COW != 0 {
-                // Sharing a page that is still copy-on-write for us would
-                // split again at the first write: take our own copy first.
+        match page_mapping(pte, how) {
+            PageMapping::Share(perm) => sys_page_map(0, va, child, va, perm),
+            PageMapping::CopyOnWrite => {
+                // Child first: once our own mapping is read-only, our next
+                // write copies the page, and the child must see the original.
+                sys_page_map(0, va, child, va, COW_PERM)?;
+                sys_page_map(0, va, 0, va, COW_PERM)
+            }
+            PageMapping::PrivatizeThenShare => {
                 make_private(va)?;
                 sys_page_map(0, va, child, va, PTE_P | PTE_U | PTE_W)
-            } else {
-                sys_page_map(0, va, child, va, pte & PTE_SYSCALL)
             }
-        } else if pte & (PTE_W | PTE_COW) != 0 {
-            // Child first: once our own mapping is read-only, our next write
-            // to the page would copy it, and the child must see the original.
-            sys_page_map(0, va, child, va, cow)?;
-            sys_page_map(0, va, 0, va, cow)
-        } else {
-            sys_page_map(0, va, child, va, pte & PTE_SYSCALL)
         }
     }
 }

@@ -19,13 +19,18 @@ pub enum Syscall {
     IpcTrySend = 12,
     IpcRecv = 13,
     TimeMsec = 14,
+    /// RJOS: `ipc_send(envid, value, srcva, perm)`. The checks of
+    /// `IpcTrySend`, but when the target is not receiving the caller blocks
+    /// until the target calls `IpcRecv` (senders are served oldest first).
+    /// Returns 0 once delivered, or -E_BAD_ENV if the target dies first.
+    IpcSend = 15,
 }
 
 impl Syscall {
     /// Decodes a number from `eax`; `None` for anything unknown.
     pub fn from_u32(n: u32) -> Option<Syscall> {
         use Syscall::*;
-        const ALL: [Syscall; 15] = [
+        const ALL: [Syscall; 16] = [
             Cputs,
             Cgetc,
             Getenvid,
@@ -41,6 +46,7 @@ impl Syscall {
             IpcTrySend,
             IpcRecv,
             TimeMsec,
+            IpcSend,
         ];
         ALL.get(n as usize).copied()
     }
@@ -52,10 +58,11 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for n in 0..15 {
+        for n in 0..16 {
             assert_eq!(Syscall::from_u32(n).unwrap() as u32, n);
         }
-        assert_eq!(Syscall::from_u32(15), None);
+        assert_eq!(Syscall::from_u32(16), None);
+        assert_eq!(Syscall::IpcSend as u32, 15);
         assert_eq!(Syscall::from_u32(u32::MAX), None);
         assert_eq!(Syscall::IpcRecv as u32, 13);
     }

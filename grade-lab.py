@@ -23,6 +23,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Tuple
@@ -51,10 +52,12 @@ class Test:
     timeout: float = 30
     initrd: Optional[str] = None  # a foreign ELF handed over as a module
     checks: List[Checker] = field(default_factory=list)
+    typed: List[str] = field(default_factory=list)  # monitor commands, one per `K> ` prompt
 
     def append(self) -> str:
-        """The kernel command line."""
-        return "autoexit" + (" run=" + self.prog if self.prog else "")
+        """The kernel command line. A test that types at the monitor must not autoexit."""
+        words = [] if self.typed else ["autoexit"]
+        return " ".join(words + (["run=" + self.prog] if self.prog else [])) or "rjos"
 
     def out_file(self) -> str:
         return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", self.name) + ".out")
@@ -169,10 +172,30 @@ def lab1_2_tests() -> List[Test]:
         Test(1, "backtrace count", checks=[check_backtrace_count]),
         Test(1, "backtrace arguments", checks=[check_backtrace_args]),
         Test(1, "backtrace symbols", checks=[check_backtrace_symbols]),
+        monitor_test(),
     ]
     for check in ["check_page_free_list", "check_page_alloc", "check_page", "check_kern_pgdir", "check_page_installed_pgdir"]:
         tests.append(Test(2, check, expect=[r"%s\(\) succeeded!" % check]))
     return tests
+
+
+def monitor_test() -> Test:
+    """Types commands at the monitor, good and bad, and ends with `quit`."""
+    typed = ["help", "kerninfo", "backtrace", "showmappings 0xef000000 0xef000fff",
+             "setperm 0xef000000 +W", "showmappings 0xef000000 0xef000000",
+             "dumpmem -p 0x100000 4", "dumpmem 0x0 4", "frobnicate", "showmappings", "setperm 0x0 +W",
+             "continue", "quit"]
+    expect = ["help - Display this list of commands", "quit - ",
+              "Special kernel symbols:", "Kernel executable memory footprint: [0-9]+KB",
+              "  ebp f01[0-9a-f]{5}  eip f01[0-9a-f]{5}  args",
+              "  ef000000-ef000fff  page -> pa [0-9a-f]{8}  ------U-P",
+              "ef000000: ------U-P -> ------UWP",
+              "  ef000000-ef000fff  page -> pa [0-9a-f]{8}  ------UWP",
+              "00100000: 02 b0 ad 1b",  # the multiboot magic, first word of the image
+              "00000000-00000003: unmapped", "Unknown command 'frobnicate'",
+              "usage: showmappings START END", "00000000 is not mapped",
+              "No environment to continue."]
+    return Test(1, "monitor commands", expect=expect, typed=typed)
 
 
 def lab3_tests() -> List[Test]:
@@ -288,6 +311,29 @@ class Run:
     seconds: float
 
 
+def run_typed(argv: Tuple[str, ...], timeout: float, typed: Tuple[str, ...]) -> Run:
+    """Runs QEMU and types one line of `typed` at each monitor prompt."""
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    chunks: List[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: proc.stdout.read1(4096), b"")))
+    reader.start()
+    sent = 0
+    while proc.poll() is None and time.monotonic() - start < timeout:
+        if sent < len(typed) and b"".join(chunks).count(b"K> ") > sent:
+            proc.stdin.write(typed[sent].encode() + b"\r")
+            proc.stdin.flush()
+            sent += 1
+        time.sleep(0.02)
+    status: Optional[int] = proc.poll()
+    if status is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    reader.join()
+    return Run(b"".join(chunks).decode("utf-8", "replace"), status, time.monotonic() - start)
+
+
 def run_qemu(argv: Tuple[str, ...], timeout: float) -> Run:
     start = time.monotonic()
     # Its own session, so that a timeout kills QEMU and anything it started.
@@ -329,7 +375,11 @@ def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
             budget = max(test.timeout * scale, runs[argv][0] if argv in runs else 0)
             runs[argv] = (budget, None)
         for argv, (budget, _) in list(runs.items()):
-            runs[argv] = (budget, pool.submit(run_qemu, argv, budget))
+            typed = next((t.typed for t in tests if t.typed and qemu_argv(t, max(cpus, t.cpus)) == argv), None)
+            if typed:
+                runs[argv] = (budget, pool.submit(run_typed, argv, budget, tuple(typed)))
+            else:
+                runs[argv] = (budget, pool.submit(run_qemu, argv, budget))
 
         failed_names = set()
         for i, test in enumerate(tests):

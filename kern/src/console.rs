@@ -36,12 +36,14 @@ pub fn vcprintf(fmt: &str, args: &[Arg]) -> usize {
 #[cfg(target_os = "none")]
 pub fn init() {
     crate::serial::init();
+    crate::cga::init();
 }
 
 /// Writes one byte to every output device.
 #[cfg(target_os = "none")]
 pub fn putc(c: u8) {
     crate::serial::putc(c);
+    crate::cga::putc(c);
 }
 
 #[cfg(not(target_os = "none"))]
@@ -54,7 +56,7 @@ pub fn putc(c: u8) {
 /// A waiting input byte from any input device, if there is one.
 #[cfg(target_os = "none")]
 pub fn getc() -> Option<u8> {
-    crate::serial::getc()
+    crate::serial::getc().or_else(crate::kbd::getc)
 }
 
 /// Waits for an input byte (the monitor's way of reading).

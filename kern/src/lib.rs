@@ -10,12 +10,20 @@
 pub mod console;
 
 pub mod addr;
+pub mod cga;
 pub mod cmdline;
 pub mod elf;
+pub mod frames;
 pub mod gdt;
+pub mod kbd;
 pub mod kdebug;
+pub mod monitor;
+pub mod mpconfig;
+pub mod pgdir;
 pub mod pmap;
+pub mod pmap_check;
 pub mod sched;
+pub mod spinlock;
 pub mod trap;
 pub mod userptr;
 
@@ -32,10 +40,6 @@ pub mod ipc;
 #[cfg(target_os = "none")]
 pub mod lapic;
 #[cfg(target_os = "none")]
-pub mod monitor;
-#[cfg(target_os = "none")]
-pub mod mpconfig;
-#[cfg(target_os = "none")]
 pub mod multiboot_info;
 #[cfg(target_os = "none")]
 pub mod panic;
@@ -45,8 +49,6 @@ pub mod picirq;
 pub mod programs;
 #[cfg(target_os = "none")]
 pub mod serial;
-#[cfg(target_os = "none")]
-pub mod spinlock;
 #[cfg(target_os = "none")]
 pub mod syscall;
 #[cfg(target_os = "none")]

@@ -1,88 +1,213 @@
-//! Physical page allocator and page tables (JOS lab 2).
+//! Physical memory and the kernel's address space (JOS lab 2).
 //!
-//! STUB: the public API below is the contract other modules code against;
-//! the bodies are being written.
+//! `mem_init` sizes memory, boot-allocates the page directory, the
+//! `PageInfo` array and the `Env` array, builds the free list, maps the
+//! kernel's half of the address space (see docs/lab2.md) and loads it.
+//! The mechanisms live in `frames.rs` (frames, free list, boot allocator)
+//! and `pgdir.rs` (page tables); the self-checks in `pmap_check.rs`.
+//!
+//! Concurrency: all state sits in one `spin::Mutex`. From lab 4 on the big
+//! kernel lock already serialises the kernel, so this lock is never
+//! contended; it keeps the state honest without `static mut`. No function
+//! here calls back into a public function that takes it.
 
 use crate::addr::{PhysAddr, VirtAddr};
+use crate::frames::Frames;
+use crate::pgdir;
+use core::ops::Range;
+use inc::env::{Env, NENV};
+use inc::memlayout::*;
+use inc::mmu::{round_up, PTE_PCD, PTE_PWT, PTE_U, PTE_W};
+use spin::Mutex;
 
-/// JOS's `struct PageInfo`, mapped read-only at UPAGES (8 bytes).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PageInfo {
-    /// Kernel virtual address of the next free PageInfo (0 = none).
-    pub pp_link: u32,
-    pub pp_ref: u16,
-    pub pad: u16,
+pub use crate::frames::PageInfo;
+pub use crate::pgdir::PgDir;
+
+/// At most this many multiboot modules are kept off the free list.
+pub const MAX_MODULE_RANGES: usize = 8;
+
+/// Bytes of the `Env` array mapped at UENVS.
+pub const ENVS_SIZE: u32 = (NENV * core::mem::size_of::<Env>()) as u32;
+
+/// Where the boot-time pieces lie in physical memory: what the free list
+/// must leave out and what `kern_pgdir` maps.
+#[derive(Clone, Debug)]
+pub struct PhysLayout {
+    pub npages: usize,
+    /// Bytes of conventional memory below 640 KB.
+    pub basemem: u32,
+    /// End of the kernel image (the linker's `end`).
+    pub kernel_end: u32,
+    /// First byte after the boot allocations.
+    pub boot_end: u32,
+    pub kern_pgdir: PhysAddr,
+    pub pages: PhysAddr,
+    pub envs: PhysAddr,
+    /// NCPU kernel stacks of KSTKSIZE bytes, one after the other.
+    pub kstacks: PhysAddr,
+    /// Multiboot modules (empty ranges for unused slots).
+    pub modules: [Range<u32>; MAX_MODULE_RANGES],
+    /// Map physical memory at KERNBASE with 4 MB pages.
+    pub pse: bool,
 }
 
-/// A page directory, named by its kernel virtual address.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PgDir(pub VirtAddr);
+impl PhysLayout {
+    /// Is frame `pa` free when the kernel starts? Everything but page 0
+    /// (real-mode IDT and BIOS data), the I/O hole, the kernel image and
+    /// boot allocations, the AP boot page and the modules.
+    pub fn free_at_boot(&self, pa: PhysAddr) -> bool {
+        let a = pa.0;
+        let base_top = self.basemem.min(IOPHYSMEM);
+        let in_low = a >= PGSIZE && a + PGSIZE <= base_top;
+        let in_high = a >= self.boot_end.max(EXTPHYSMEM);
+        let in_module = self
+            .modules
+            .iter()
+            .any(|m| a < m.end && m.start < a + PGSIZE);
+        (in_low || in_high) && a != MPENTRY_PADDR && !in_module
+    }
 
-impl PgDir {
-    pub fn pa(self) -> PhysAddr {
-        self.0
-            .kva_to_pa()
-            .expect("page directories live in the direct map")
+    /// Bytes of physical memory mapped at KERNBASE.
+    pub fn phys_top(&self) -> u32 {
+        self.npages as u32 * PGSIZE
     }
 }
 
-/// Sets up the kernel's address space and runs the lab-2 self-checks
-/// (unless the command line says `nocheck`). Called once by `i386_init`.
-pub fn mem_init() {
-    todo!()
+/// Everything the allocator and the kernel's address space consist of.
+pub struct Pmap {
+    pub frames: Frames,
+    pub kern_pgdir: PgDir,
+    pub layout: PhysLayout,
+    /// Next free address in the MMIO window.
+    mmio_next: u32,
+}
+
+impl Pmap {
+    /// Fills in `kern_pgdir` (already zeroed at `layout.kern_pgdir`) as
+    /// ABI.md lays it out; does not load it.
+    pub fn new(frames: Frames, layout: PhysLayout) -> Pmap {
+        let mut p = Pmap {
+            frames,
+            kern_pgdir: PgDir::at(layout.kern_pgdir),
+            layout,
+            mmio_next: MMIOBASE,
+        };
+        p.map_kernel();
+        p
+    }
+
+    fn map_kernel(&mut self) {
+        let (f, kpd, l) = (&mut self.frames, self.kern_pgdir, &self.layout);
+        let pages_size = round_up((l.npages * core::mem::size_of::<PageInfo>()) as u32, PGSIZE);
+        pgdir::boot_map_region(f, kpd, UPAGES, pages_size, l.pages.0, PTE_U);
+        pgdir::boot_map_region(f, kpd, UENVS, round_up(ENVS_SIZE, PGSIZE), l.envs.0, PTE_U);
+        for cpu in 0..NCPU {
+            let stack = l.kstacks.0 + cpu as u32 * KSTKSIZE;
+            pgdir::boot_map_region(f, kpd, kstack_top(cpu) - KSTKSIZE, KSTKSIZE, stack, PTE_W);
+        }
+        if l.pse {
+            let size = round_up(l.phys_top(), PTSIZE);
+            pgdir::boot_map_region_large(kpd, f.map(), KERNBASE, size, 0, PTE_W);
+        } else {
+            pgdir::boot_map_region(f, kpd, KERNBASE, l.phys_top(), 0, PTE_W);
+        }
+        // The MMIO window's page table exists from the start, so directories
+        // created before a later mmio_map_region (which copy kern_pgdir's
+        // entries) still see the device mappings.
+        pgdir::walk(f, kpd, MMIOBASE, true).expect("no page table for the MMIO window");
+        // UVPT: the directory doubles as the page table of [UVPT, UVPT+PTSIZE).
+        pgdir::install_self_map(f.map(), kpd);
+    }
+
+    /// Maps `size` bytes of device registers at physical `pa` uncached in
+    /// the next free part of the MMIO window; panics past MMIOLIM (only the
+    /// kernel asks, for a few pages).
+    pub fn mmio_map_region(&mut self, pa: PhysAddr, size: u32) -> VirtAddr {
+        let start = pa.0 & !(PGSIZE - 1);
+        let end = pa.0 as u64 + size as u64;
+        let len = (end - start as u64).div_ceil(PGSIZE as u64) * PGSIZE as u64;
+        if self.mmio_next as u64 + len > MMIOLIM as u64 {
+            panic!("mmio_map_region: {:#x} bytes overflow MMIOLIM", size);
+        }
+        let base = self.mmio_next;
+        let perm = PTE_PCD | PTE_PWT | PTE_W;
+        pgdir::boot_map_region(
+            &mut self.frames,
+            self.kern_pgdir,
+            base,
+            len as u32,
+            start,
+            perm,
+        );
+        self.mmio_next += len as u32;
+        VirtAddr(base + (pa.0 - start))
+    }
+
+    /// Next free address in the MMIO window.
+    pub fn mmio_next(&self) -> u32 {
+        self.mmio_next
+    }
+
+    /// Gives back the window above `next`; only for the self-check, which
+    /// has already unmapped what it mapped there.
+    pub(crate) fn rewind_mmio(&mut self, next: u32) {
+        assert!((MMIOBASE..=self.mmio_next).contains(&next));
+        self.mmio_next = next;
+    }
+}
+
+static PMAP: Mutex<Option<Pmap>> = Mutex::new(None);
+
+/// Runs `op` on the pmap state; panics before `mem_init`.
+fn with<R>(op: impl FnOnce(&mut Pmap) -> R) -> R {
+    let mut guard = PMAP.lock();
+    op(guard.as_mut().expect("pmap used before mem_init"))
 }
 
 /// The kernel's page directory.
 pub fn kern_pgdir() -> PgDir {
-    todo!()
+    with(|p| p.kern_pgdir)
 }
 
 /// A free frame, zeroed if `zero`; its refcount is left at 0 (the caller's
 /// mapping raises it). `None` when memory is exhausted.
 pub fn page_alloc(zero: bool) -> Option<PhysAddr> {
-    let _ = zero;
-    todo!()
+    with(|p| p.frames.alloc(zero))
 }
 
 /// Returns a frame whose refcount is 0 to the free list.
 pub fn page_free(pa: PhysAddr) {
-    let _ = pa;
-    todo!()
+    with(|p| p.frames.free(pa))
 }
 
 /// Drops one reference; frees the frame when none are left.
 pub fn page_decref(pa: PhysAddr) {
-    let _ = pa;
-    todo!()
+    with(|p| p.frames.decref(pa))
 }
 
 pub fn page_incref(pa: PhysAddr) {
-    let _ = pa;
-    todo!()
+    with(|p| p.frames.incref(pa))
 }
 
 pub fn page_refcount(pa: PhysAddr) -> u16 {
-    let _ = pa;
-    todo!()
+    with(|p| p.frames.refcount(pa))
 }
 
 /// Number of frames on the free list (leak checks compare it before and after).
 pub fn free_page_count() -> usize {
-    todo!()
+    with(|p| p.frames.free_count())
 }
 
 /// Number of physical frames managed.
 pub fn npages() -> usize {
-    todo!()
+    with(|p| p.frames.npages())
 }
 
 /// The page-table entry for `va` in `pgdir`, creating the page table if
 /// `create` (`None` if absent and not created, or out of memory). For a 4 MB
 /// mapping this is the page-directory entry itself.
 pub fn pgdir_walk(pgdir: PgDir, va: u32, create: bool) -> Option<&'static mut u32> {
-    let _ = (pgdir, va, create);
-    todo!()
+    with(|p| pgdir::walk(&mut p.frames, pgdir, va, create))
 }
 
 /// Maps frame `pa` at `va` with `perm | PTE_P`, replacing (and releasing)
@@ -90,62 +215,246 @@ pub fn pgdir_walk(pgdir: PgDir, va: u32, create: bool) -> Option<&'static mut u3
 /// changes the permissions. `Err(-E_NO_MEM)` if a page table is needed and
 /// none can be allocated.
 pub fn page_insert(pgdir: PgDir, pa: PhysAddr, va: u32, perm: u32) -> Result<(), i32> {
-    let _ = (pgdir, pa, va, perm);
-    todo!()
+    with(|p| pgdir::insert(&mut p.frames, pgdir, pa, va, perm))
 }
 
 /// The frame mapped at `va` and its page-table entry.
 pub fn page_lookup(pgdir: PgDir, va: u32) -> Option<(PhysAddr, u32)> {
-    let _ = (pgdir, va);
-    todo!()
+    with(|p| pgdir::lookup(&mut p.frames, pgdir, va))
 }
 
 /// Unmaps `va` (silently does nothing if unmapped).
 pub fn page_remove(pgdir: PgDir, va: u32) {
-    let _ = (pgdir, va);
-    todo!()
+    with(|p| pgdir::remove(&mut p.frames, pgdir, va))
 }
 
 /// Drops the TLB entry for `va` if `pgdir` is the one loaded on this CPU.
 pub fn tlb_invalidate(pgdir: PgDir, va: u32) {
-    let _ = (pgdir, va);
-    todo!()
+    #[cfg(target_os = "none")]
+    if crate::x86::rcr3() == pgdir.pa().0 {
+        crate::x86::invlpg(va);
+    }
+    #[cfg(not(target_os = "none"))]
+    let _ = (pgdir, va); // host tests have no TLB
 }
 
 /// Reserves `size` bytes in the MMIO window and maps physical `pa` there
 /// uncached; returns the virtual address.
 pub fn mmio_map_region(pa: PhysAddr, size: u32) -> VirtAddr {
-    let _ = (pa, size);
-    todo!()
+    with(|p| p.mmio_map_region(pa, size))
 }
 
 /// A new page directory for a user environment: the kernel's mappings above
 /// UTOP shared, nothing below, UVPT mapping the directory itself read-only.
 /// Err(-E_NO_MEM).
 pub fn pgdir_create() -> Result<PgDir, i32> {
-    todo!()
+    with(|p| pgdir::create(&mut p.frames, p.kern_pgdir))
 }
 
 /// Releases every user page (below UTOP), every page table and the directory.
 /// Must not be the directory loaded on this CPU.
 pub fn pgdir_free(pgdir: PgDir) {
-    let _ = pgdir;
-    todo!()
+    with(|p| {
+        assert!(pgdir != p.kern_pgdir, "pgdir_free(kern_pgdir)");
+        pgdir::free(&mut p.frames, pgdir)
+    })
 }
 
 /// Checks that [va, va+len) is mapped in `pgdir` with `perm | PTE_P` and lies
 /// below ULIM. `Err(first_bad_va)` otherwise (JOS's user_mem_check).
 pub fn user_mem_check(pgdir: PgDir, va: u32, len: u32, perm: u32) -> Result<(), u32> {
-    let _ = (pgdir, va, len, perm);
-    todo!()
+    with(|p| pgdir::user_mem_check(&mut p.frames, pgdir, va, len, perm))
 }
 
 /// Kernel address of the `Env` array (NENV entries) mapped at UENVS.
 pub fn envs_kva() -> VirtAddr {
-    todo!()
+    with(|p| p.layout.envs.to_kva().expect("envs lie in the direct map"))
 }
 
 /// Top of CPU `cpu`'s kernel stack in the KSTACKTOP area.
 pub fn kstack_top(cpu: usize) -> u32 {
-    inc::memlayout::KSTACKTOP - cpu as u32 * (inc::memlayout::KSTKSIZE + inc::memlayout::KSTKGAP)
+    KSTACKTOP - cpu as u32 * (KSTKSIZE + KSTKGAP)
+}
+
+/// The same stack's top seen through the direct map at KERNBASE, which the
+/// entry page directory also maps (for an AP that has not loaded
+/// `kern_pgdir` yet).
+pub fn kstack_top_kva(cpu: usize) -> VirtAddr {
+    assert!(cpu < NCPU);
+    with(|p| VirtAddr(KERNBASE + p.layout.kstacks.0 + (cpu as u32 + 1) * KSTKSIZE))
+}
+
+#[cfg(target_os = "none")]
+pub use self::boot::mem_init;
+
+/// The bare-machine half: sizing memory, the boot allocations, CR3/CR4/CR0.
+#[cfg(target_os = "none")]
+mod boot {
+    use super::*;
+    use crate::frames::{BootAlloc, DirectMap};
+    use crate::x86;
+    use inc::mmu::*;
+
+    /// The entry page directory maps physical [0, 4 MB) only.
+    const ENTRY_MAPPED: u32 = 4 << 20;
+    /// The most physical memory the window above KERNBASE can map.
+    const MAX_PHYS: u64 = (1 << 32) - KERNBASE as u64;
+
+    const _: () = assert!(crate::multiboot_info::MAX_MODULES <= MAX_MODULE_RANGES);
+
+    /// Every CPU's kernel stack; mapped below KSTACKTOP with guard gaps.
+    #[repr(C, align(4096))]
+    struct KernelStacks([[u8; KSTKSIZE as usize]; NCPU]);
+
+    // Only its address is used: the stacks are reached through page tables.
+    static mut PERCPU_KSTACKS: KernelStacks = KernelStacks([[0; KSTKSIZE as usize]; NCPU]);
+
+    extern "C" {
+        /// First byte after the kernel image (kernel.ld).
+        static end: u8;
+    }
+
+    /// Sets up the kernel's address space and runs the lab-2 self-checks
+    /// (unless the command line says `nocheck`). Called once by `i386_init`.
+    pub fn mem_init() {
+        let info = crate::init::boot_info();
+        let npages = detect_memory(info.mem_top, info.basemem);
+        let mut modules: [Range<u32>; MAX_MODULE_RANGES] = Default::default();
+        for (slot, m) in modules.iter_mut().zip(info.modules()) {
+            *slot = m.start..m.end;
+        }
+        let kernel_end = (&raw const end) as u32 - KERNBASE;
+        // SAFETY: KERNBASE + pa reaches physical memory; until kern_pgdir is
+        // loaded only the first 4 MB, which the boot allocator and the
+        // ascending free list stay within (map_kernel needs only a few pages).
+        let map = unsafe { DirectMap::new(KERNBASE as usize, npages as u32 * PGSIZE) };
+        let mut boot = BootAlloc::new(kernel_end, ENTRY_MAPPED, &modules);
+        let kern_pgdir = boot.alloc(&map, PGSIZE);
+        let pages = boot.alloc(&map, (npages * core::mem::size_of::<PageInfo>()) as u32);
+        let envs = boot.alloc(&map, ENVS_SIZE);
+        let layout = PhysLayout {
+            npages,
+            basemem: info.basemem,
+            kernel_end,
+            boot_end: boot.next_free(),
+            kern_pgdir,
+            pages,
+            envs,
+            kstacks: PhysAddr((&raw const PERCPU_KSTACKS) as u32 - KERNBASE),
+            modules: modules.clone(),
+            pse: cpu_has_pse(),
+        };
+        // SAFETY: the array was boot-allocated for npages entries, and
+        // free_at_boot rejects the kernel image and every boot allocation.
+        let frames = unsafe { Frames::new(map, pages, npages, |pa| layout.free_at_boot(pa)) };
+        let pmap = Pmap::new(frames, layout);
+        load_kern_pgdir(&pmap);
+        *PMAP.lock() = Some(pmap);
+
+        if !crate::init::cmdline().nocheck {
+            with(crate::pmap_check::run_all);
+        }
+    }
+
+    /// Number of frames to manage, from the multiboot memory map, clamped to
+    /// what the KERNBASE window can map. Prints JOS's memory line.
+    fn detect_memory(mem_top: u64, basemem: u32) -> usize {
+        let mut top = mem_top;
+        if top > MAX_PHYS {
+            cprintf!(
+                "Physical memory: %uK found, only the first %uK can be mapped at KERNBASE\n",
+                (top / 1024) as u32,
+                (MAX_PHYS / 1024) as u32
+            );
+            top = MAX_PHYS;
+        }
+        let npages = (top / PGSIZE as u64) as usize;
+        let total_kb = npages as u32 * (PGSIZE / 1024);
+        let base_kb = basemem / 1024;
+        cprintf!(
+            "Physical memory: %uK available, base = %uK, extended = %uK\n",
+            total_kb,
+            base_kb,
+            total_kb - base_kb
+        );
+        npages
+    }
+
+    /// CPUID leaf 1, EDX bit 3: page size extensions (4 MB pages).
+    fn cpu_has_pse() -> bool {
+        let (_, _, _, edx) = x86::cpuid(1);
+        edx & (1 << 3) != 0
+    }
+
+    /// Switches this CPU to `kern_pgdir` and sets the control registers.
+    /// Also used by the APs (lab 4) once mem_init has run.
+    pub(super) fn load_kern_pgdir(p: &Pmap) {
+        if p.layout.pse {
+            // SAFETY: turning PSE on only gives PTE_PS its meaning; the entry
+            // page directory already relies on it.
+            unsafe { x86::lcr4(x86::rcr4() | CR4_PSE) };
+        }
+        // SAFETY: kern_pgdir maps the kernel image, its data and the boot
+        // stack at KERNBASE, where they are now.
+        unsafe { x86::lcr3(p.kern_pgdir.pa().0) };
+        let on = CR0_PE | CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_MP;
+        let cr0 = (x86::rcr0() | on) & !(CR0_TS | CR0_EM);
+        // SAFETY: paging and protection stay on; WP makes the kernel honour
+        // read-only pages too.
+        unsafe { x86::lcr0(cr0) };
+    }
+}
+
+/// Loads `kern_pgdir` and the control registers on this CPU (for APs).
+#[cfg(target_os = "none")]
+pub fn load_kern_pgdir() {
+    with(|p| boot::load_kern_pgdir(p))
+}
+
+/// A simulated machine for host tests: `npages` frames in a heap arena laid
+/// out like the real one (base memory, I/O hole, a kernel image at 1 MB with
+/// the stacks inside it, one module right after it and one further up).
+#[cfg(test)]
+pub mod sim {
+    use super::*;
+    use crate::frames::testmem::Arena;
+    use crate::frames::BootAlloc;
+
+    pub struct Machine {
+        pub pmap: Pmap,
+        _arena: Arena,
+    }
+
+    pub const KERNEL_END: u32 = 0x15_0000;
+
+    pub fn machine(npages: usize, pse: bool) -> Machine {
+        let arena = Arena::new(npages as u32 * PGSIZE);
+        let map = arena.map();
+        let mut modules: [Range<u32>; MAX_MODULE_RANGES] = Default::default();
+        modules[0] = KERNEL_END..KERNEL_END + 0x1800;
+        modules[1] = 0x30_0000..0x30_2000;
+        let mut boot = BootAlloc::new(KERNEL_END, map.size(), &modules);
+        let kern_pgdir = boot.alloc(&map, PGSIZE);
+        let pages = boot.alloc(&map, (npages * core::mem::size_of::<PageInfo>()) as u32);
+        let envs = boot.alloc(&map, ENVS_SIZE);
+        let layout = PhysLayout {
+            npages,
+            basemem: 639 * 1024,
+            kernel_end: KERNEL_END,
+            boot_end: boot.next_free(),
+            kern_pgdir,
+            pages,
+            envs,
+            kstacks: PhysAddr(EXTPHYSMEM),
+            modules: modules.clone(),
+            pse,
+        };
+        // SAFETY: the array was boot-allocated; free_at_boot rejects the
+        // "kernel image" and the boot allocations.
+        let frames = unsafe { Frames::new(map, pages, npages, |pa| layout.free_at_boot(pa)) };
+        Machine {
+            pmap: Pmap::new(frames, layout),
+            _arena: arena,
+        }
+    }
 }

@@ -94,6 +94,8 @@ pub fn invlpg(va: u32) {
     unsafe { asm!("invlpg ({})", in(reg) va, options(att_syntax, nostack)) };
 }
 
+/// Always inlined: a call of its own would read its own frame pointer.
+#[inline(always)]
 pub fn read_ebp() -> u32 {
     let v: u32;
     // SAFETY: reading a register has no side effects.

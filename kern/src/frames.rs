@@ -1,0 +1,428 @@
+//! Physical page frames (JOS lab 2, part 1): the boot allocator, the
+//! `PageInfo` array and the free list.
+//!
+//! Nothing here touches hardware. The kernel reaches physical memory through
+//! a [`DirectMap`] (physical address + KERNBASE); host tests use a
+//! [`DirectMap`] over a heap arena instead, so the very same code runs under
+//! `cargo test`.
+
+use crate::addr::PhysAddr;
+use core::ops::Range;
+use inc::memlayout::{KERNBASE, PGSIZE};
+use inc::mmu::round_up;
+
+/// JOS's `struct PageInfo`, mapped read-only at UPAGES (8 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PageInfo {
+    /// Kernel virtual address of the next free PageInfo (0 = none).
+    pub pp_link: u32,
+    pub pp_ref: u16,
+    pub pad: u16,
+}
+
+/// How this code reaches physical memory: byte `pa` lives at `base + pa`.
+#[derive(Clone, Copy, Debug)]
+pub struct DirectMap {
+    base: usize,
+    size: u32,
+}
+
+impl DirectMap {
+    /// # Safety
+    /// `[base, base + size)` must be page-aligned memory that only the
+    /// allocator and page-table code (under the pmap lock) use, for as long
+    /// as the map is in use.
+    pub const unsafe fn new(base: usize, size: u32) -> DirectMap {
+        DirectMap { base, size }
+    }
+
+    /// Bytes of physical memory reachable through the map.
+    pub fn size(&self) -> u32 {
+        self.size
+    }
+
+    /// Pointer to physical address `pa`; panics if `pa` lies outside the map.
+    pub fn ptr<T>(&self, pa: PhysAddr) -> *mut T {
+        assert!(
+            pa.0 < self.size,
+            "physical address {:#x} outside memory",
+            pa.0
+        );
+        (self.base + pa.0 as usize) as *mut T
+    }
+
+    /// Fills the page at `pa` with zeroes.
+    pub fn zero_page(&self, pa: PhysAddr) {
+        assert!(pa.is_page_aligned() && pa.0 <= self.size - PGSIZE);
+        // SAFETY: the whole page lies inside the map (checked above), which
+        // `new`'s caller gave to us.
+        unsafe { core::ptr::write_bytes(self.ptr::<u8>(pa), 0, PGSIZE as usize) };
+    }
+}
+
+/// JOS's `boot_alloc`: hands out page-aligned zeroed memory upwards from the
+/// end of the kernel image, before the free list exists. It never gives
+/// memory back, and steps over `avoid` (multiboot modules, which the boot
+/// loader places right after the kernel image).
+pub struct BootAlloc<'a> {
+    next: u32,
+    limit: u32,
+    avoid: &'a [Range<u32>],
+}
+
+impl<'a> BootAlloc<'a> {
+    /// Starts at `start` (rounded up to a page); nothing may reach `limit`.
+    pub fn new(start: u32, limit: u32, avoid: &'a [Range<u32>]) -> BootAlloc<'a> {
+        BootAlloc {
+            next: round_up(start, PGSIZE),
+            limit,
+            avoid,
+        }
+    }
+
+    /// `n` zeroed bytes (a whole number of pages). Panics when the memory
+    /// reachable at boot runs out: only the kernel's set-up calls this.
+    pub fn alloc(&mut self, map: &DirectMap, n: u32) -> PhysAddr {
+        let size = round_up(n, PGSIZE);
+        while let Some(r) = self.avoid.iter().find(|r| overlaps(r, self.next, size)) {
+            self.next = round_up(r.end, PGSIZE);
+        }
+        let start = self.next;
+        let end = start as u64 + size as u64;
+        if end > self.limit.min(map.size()) as u64 {
+            panic!("boot_alloc: out of memory ({} bytes wanted)", n);
+        }
+        self.next = end as u32;
+        for off in (0..size).step_by(PGSIZE as usize) {
+            map.zero_page(PhysAddr(start + off));
+        }
+        PhysAddr(start)
+    }
+
+    /// First physical address not yet handed out.
+    pub fn next_free(&self) -> u32 {
+        self.next
+    }
+}
+
+/// Does `[start, start + size)` share a byte with `r`?
+fn overlaps(r: &Range<u32>, start: u32, size: u32) -> bool {
+    (start as u64) < r.end as u64 && (r.start as u64) < start as u64 + size as u64
+}
+
+/// The frame table: one `PageInfo` per physical page, and the free list
+/// threaded through them. Free frames have refcount 0; the list hands out
+/// low addresses first (boot-time page tables must lie in the first 4 MB,
+/// the only memory the entry page directory maps).
+pub struct Frames {
+    map: DirectMap,
+    pages_pa: PhysAddr,
+    npages: usize,
+    /// `pp_link` value of the first free frame (0 = none).
+    free_head: u32,
+    nfree: usize,
+}
+
+// SAFETY: `Frames` only holds addresses; the pmap lock serialises its users.
+unsafe impl Send for Frames {}
+
+impl Frames {
+    /// Builds the frame table in the `npages * 8` bytes at `pages_pa` and
+    /// puts on the free list every frame `is_free(pa)` accepts.
+    ///
+    /// # Safety
+    /// The array must lie inside `map` and not overlap memory anyone else
+    /// uses, and `is_free` must reject every frame that is in use (the
+    /// kernel, the array itself, other boot allocations).
+    pub unsafe fn new(
+        map: DirectMap,
+        pages_pa: PhysAddr,
+        npages: usize,
+        is_free: impl Fn(PhysAddr) -> bool,
+    ) -> Frames {
+        let bytes = (npages * core::mem::size_of::<PageInfo>()) as u64;
+        assert!(pages_pa.0 as u64 + bytes <= map.size() as u64);
+        assert!(npages as u64 * PGSIZE as u64 <= map.size() as u64);
+        let mut frames = Frames {
+            map,
+            pages_pa,
+            npages,
+            free_head: 0,
+            nfree: 0,
+        };
+        // Push from the top down so the list comes out in ascending order.
+        for i in (0..npages).rev() {
+            *frames.info(i) = PageInfo::default();
+            let pa = PhysAddr((i as u32) * PGSIZE);
+            if is_free(pa) {
+                frames.push_free(i);
+            }
+        }
+        frames
+    }
+
+    pub fn map(&self) -> &DirectMap {
+        &self.map
+    }
+
+    pub fn npages(&self) -> usize {
+        self.npages
+    }
+
+    /// Physical address of the `PageInfo` array (mapped at UPAGES).
+    pub fn pages_pa(&self) -> PhysAddr {
+        self.pages_pa
+    }
+
+    /// Frames on the free list.
+    pub fn free_count(&self) -> usize {
+        self.nfree
+    }
+
+    /// A free frame, zeroed if `zero`, refcount 0. `None` when none is left.
+    pub fn alloc(&mut self, zero: bool) -> Option<PhysAddr> {
+        if self.free_head == 0 {
+            return None;
+        }
+        let i = self.index_of_link(self.free_head);
+        self.free_head = self.info(i).pp_link;
+        self.info(i).pp_link = 0;
+        self.nfree -= 1;
+        let pa = PhysAddr(i as u32 * PGSIZE);
+        if zero {
+            self.map.zero_page(pa);
+        }
+        Some(pa)
+    }
+
+    /// Puts frame `pa` back on the free list. Panics if it is still
+    /// referenced or already free: both are kernel bugs.
+    pub fn free(&mut self, pa: PhysAddr) {
+        let i = self.index(pa);
+        let link = self.link_of(i);
+        let page = *self.info(i);
+        assert!(
+            page.pp_ref == 0,
+            "page_free: frame {:#x} still referenced",
+            pa.0
+        );
+        assert!(
+            page.pp_link == 0 && self.free_head != link,
+            "page_free: frame {:#x} is already free",
+            pa.0
+        );
+        self.push_free(i);
+    }
+
+    pub fn incref(&mut self, pa: PhysAddr) {
+        let page = self.info(self.index(pa));
+        page.pp_ref = page.pp_ref.checked_add(1).expect("page refcount overflow");
+    }
+
+    /// Drops one reference; frees the frame when none is left.
+    pub fn decref(&mut self, pa: PhysAddr) {
+        let page = self.info(self.index(pa));
+        page.pp_ref = page
+            .pp_ref
+            .checked_sub(1)
+            .expect("page_decref: refcount already 0");
+        if page.pp_ref == 0 {
+            self.free(pa);
+        }
+    }
+
+    pub fn refcount(&self, pa: PhysAddr) -> u16 {
+        self.info(self.index(pa)).pp_ref
+    }
+
+    /// Walks the free list (the self-checks use this).
+    pub fn free_list(&self) -> impl Iterator<Item = PhysAddr> + '_ {
+        let mut link = self.free_head;
+        core::iter::from_fn(move || {
+            if link == 0 {
+                return None;
+            }
+            let i = self.index_of_link(link);
+            link = self.info(i).pp_link;
+            Some(PhysAddr(i as u32 * PGSIZE))
+        })
+    }
+
+    fn push_free(&mut self, i: usize) {
+        let head = self.free_head;
+        self.info(i).pp_link = head;
+        self.free_head = self.link_of(i);
+        self.nfree += 1;
+    }
+
+    /// Frame number of `pa` (JOS's `pa2page`); panics outside managed memory.
+    fn index(&self, pa: PhysAddr) -> usize {
+        let i = pa.page_number();
+        assert!(
+            i < self.npages,
+            "pa2page: {:#x} is not a managed frame",
+            pa.0
+        );
+        i
+    }
+
+    /// `pp_link` values are kernel virtual addresses of `PageInfo`s, as in JOS.
+    fn link_of(&self, i: usize) -> u32 {
+        KERNBASE + self.pages_pa.0 + (i * core::mem::size_of::<PageInfo>()) as u32
+    }
+
+    fn index_of_link(&self, link: u32) -> usize {
+        (link - KERNBASE - self.pages_pa.0) as usize / core::mem::size_of::<PageInfo>()
+    }
+
+    #[allow(clippy::mut_from_ref)]
+    fn info(&self, i: usize) -> &mut PageInfo {
+        assert!(i < self.npages);
+        let first = self.map.ptr::<PageInfo>(self.pages_pa);
+        // SAFETY: `new`'s caller gave us npages entries at pages_pa; i is in
+        // range, and no caller keeps two of these references alive at once.
+        unsafe { &mut *first.add(i) }
+    }
+}
+
+/// Simulated physical memory for host tests: a page-aligned heap arena.
+#[cfg(test)]
+pub mod testmem {
+    use super::*;
+    use std::alloc::{alloc_zeroed, dealloc, Layout};
+
+    pub struct Arena {
+        base: *mut u8,
+        layout: Layout,
+    }
+
+    impl Arena {
+        pub fn new(bytes: u32) -> Arena {
+            let layout = Layout::from_size_align(bytes as usize, PGSIZE as usize).unwrap();
+            // SAFETY: the layout has a nonzero size.
+            let base = unsafe { alloc_zeroed(layout) };
+            assert!(!base.is_null());
+            Arena { base, layout }
+        }
+
+        pub fn map(&self) -> DirectMap {
+            // SAFETY: the arena is ours, page-aligned, and outlives each test's use.
+            unsafe { DirectMap::new(self.base as usize, self.layout.size() as u32) }
+        }
+    }
+
+    impl Drop for Arena {
+        fn drop(&mut self) {
+            // SAFETY: allocated in `new` with this layout.
+            unsafe { dealloc(self.base, self.layout) };
+        }
+    }
+
+    /// `npages` frames of simulated memory whose frame table sits in frame
+    /// 1; frame 0 and frame 1 are never free.
+    pub fn frames(arena: &Arena, npages: usize) -> Frames {
+        let map = arena.map();
+        // SAFETY: the array (at most a page for the sizes tests use) sits in
+        // frame 1, which is_free rejects.
+        unsafe { Frames::new(map, PhysAddr(PGSIZE), npages, |pa| pa.0 >= 2 * PGSIZE) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testmem::*;
+    use super::*;
+
+    #[test]
+    fn free_list_is_ascending_and_counted() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        assert_eq!(f.free_count(), 14);
+        let listed: Vec<u32> = f.free_list().map(|pa| pa.0).collect();
+        let want: Vec<u32> = (2..16).map(|i| i * PGSIZE).collect();
+        assert_eq!(listed, want);
+        assert_eq!(f.alloc(false), Some(PhysAddr(2 * PGSIZE)));
+        assert_eq!(f.free_count(), 13);
+    }
+
+    #[test]
+    fn alloc_until_empty_then_free() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = frames(&arena, 8);
+        let got: Vec<PhysAddr> = core::iter::from_fn(|| f.alloc(false)).collect();
+        assert_eq!(got.len(), 6);
+        assert_eq!(f.alloc(true), None);
+        f.free(got[3]);
+        assert_eq!(f.alloc(false), Some(got[3]));
+    }
+
+    #[test]
+    fn alloc_zeroes_on_request() {
+        let arena = Arena::new(4 * PGSIZE);
+        let mut f = frames(&arena, 4);
+        let pa = f.alloc(false).unwrap();
+        // SAFETY: pa is a frame of the arena.
+        unsafe { core::ptr::write_bytes(f.map().ptr::<u8>(pa), 0xAB, PGSIZE as usize) };
+        f.free(pa);
+        let again = f.alloc(true).unwrap();
+        assert_eq!(again, pa);
+        // SAFETY: as above.
+        let bytes = unsafe { core::slice::from_raw_parts(f.map().ptr::<u8>(pa), PGSIZE as usize) };
+        assert!(bytes.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn decref_frees_at_zero() {
+        let arena = Arena::new(4 * PGSIZE);
+        let mut f = frames(&arena, 4);
+        let pa = f.alloc(false).unwrap();
+        f.incref(pa);
+        f.incref(pa);
+        f.decref(pa);
+        assert_eq!(f.refcount(pa), 1);
+        assert_eq!(f.free_count(), 1);
+        f.decref(pa);
+        assert_eq!(f.free_count(), 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "already free")]
+    fn double_free_panics() {
+        let arena = Arena::new(4 * PGSIZE);
+        let mut f = frames(&arena, 4);
+        let pa = f.alloc(false).unwrap();
+        f.free(pa);
+        f.free(pa);
+    }
+
+    #[test]
+    fn links_are_kernel_addresses_of_page_infos() {
+        let arena = Arena::new(4 * PGSIZE);
+        let f = frames(&arena, 4);
+        // Frame 2 heads the list and links to frame 3's PageInfo.
+        let info2 = f.info(2).pp_link;
+        assert_eq!(info2, KERNBASE + PGSIZE + 3 * 8);
+        assert_eq!(f.info(3).pp_link, 0);
+    }
+
+    #[test]
+    fn boot_alloc_steps_over_modules() {
+        let arena = Arena::new(16 * PGSIZE);
+        let map = arena.map();
+        let modules = [3 * PGSIZE..3 * PGSIZE + 10, 5 * PGSIZE..6 * PGSIZE];
+        let mut b = BootAlloc::new(2 * PGSIZE + 1, 16 * PGSIZE, &modules);
+        assert_eq!(b.alloc(&map, 1), PhysAddr(4 * PGSIZE));
+        assert_eq!(b.alloc(&map, PGSIZE + 1), PhysAddr(6 * PGSIZE));
+        assert_eq!(b.next_free(), 8 * PGSIZE);
+    }
+
+    #[test]
+    #[should_panic(expected = "boot_alloc: out of memory")]
+    fn boot_alloc_stops_at_limit() {
+        let arena = Arena::new(4 * PGSIZE);
+        let map = arena.map();
+        let mut b = BootAlloc::new(0, 2 * PGSIZE, &[]);
+        b.alloc(&map, 3 * PGSIZE);
+    }
+}

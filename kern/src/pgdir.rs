@@ -1,0 +1,479 @@
+//! Two-level x86 page tables (JOS lab 2, part 2), over a [`Frames`] table.
+//!
+//! A 32-bit virtual address splits into a page-directory index (bits
+//! 31..22), a page-table index (21..12) and an offset (11..0). A directory
+//! entry names a page table (or, with PTE_PS, a whole 4 MB page); a table
+//! entry names a 4 KB frame. Each frame a user mapping names holds one
+//! reference per mapping; each page table holds one reference for the
+//! directory entry that points to it.
+//!
+//! Page-directory entries we create carry P|W|U, so the table entry alone
+//! decides the rights (the hardware uses the stricter of the two).
+
+use crate::addr::{PhysAddr, VirtAddr};
+use crate::frames::{DirectMap, Frames};
+use inc::error::E_NO_MEM;
+use inc::memlayout::{NPTENTRIES, PGSIZE, PTSIZE, ULIM, UTOP, UVPT};
+use inc::mmu::{pdx, pte_addr, ptx, round_down, PTE_P, PTE_PS, PTE_U, PTE_W};
+
+/// A page directory, named by its kernel virtual address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PgDir(pub VirtAddr);
+
+impl PgDir {
+    pub fn pa(self) -> PhysAddr {
+        self.0
+            .kva_to_pa()
+            .expect("page directories live in the direct map")
+    }
+
+    /// The directory of the frame at `pa` (KERNBASE + pa, as in the kernel).
+    pub fn at(pa: PhysAddr) -> PgDir {
+        PgDir(pa.to_kva().expect("page directory beyond the direct map"))
+    }
+}
+
+type Table = [u32; NPTENTRIES];
+
+/// The page table (or directory) stored in frame `pa`.
+fn table(map: &DirectMap, pa: PhysAddr) -> &'static mut Table {
+    // SAFETY: `ptr` checks that pa lies in the map; the frame holds a page
+    // table, page tables are touched only under the pmap lock, and no caller
+    // keeps two references to one table alive.
+    unsafe { &mut *map.ptr::<Table>(PhysAddr(pte_addr(pa.0))) }
+}
+
+/// Base physical address of a 4 MB page-directory entry.
+fn large_base(pde: u32) -> u32 {
+    pde & !(PTSIZE - 1)
+}
+
+/// The entry that maps `va`: the page-table entry, or for a 4 MB page the
+/// directory entry itself. With `create`, a missing page table is
+/// allocated (zeroed); `None` if absent and not created, or out of memory.
+pub fn walk(f: &mut Frames, pgdir: PgDir, va: u32, create: bool) -> Option<&'static mut u32> {
+    let pde = &mut table(f.map(), pgdir.pa())[pdx(va)];
+    if *pde & PTE_P == 0 {
+        if !create {
+            return None;
+        }
+        let pt = f.alloc(true)?;
+        f.incref(pt);
+        *pde = pt.0 | PTE_P | PTE_W | PTE_U;
+    }
+    if *pde & PTE_PS != 0 {
+        return Some(pde);
+    }
+    Some(&mut table(f.map(), PhysAddr(pte_addr(*pde)))[ptx(va)])
+}
+
+/// Maps frame `pa` at `va` with `perm | PTE_P`, releasing whatever frame was
+/// there. Re-inserting the mapped frame only changes the rights: the new
+/// reference is taken before the old one is dropped, so it is never freed.
+pub fn insert(f: &mut Frames, pgdir: PgDir, pa: PhysAddr, va: u32, perm: u32) -> Result<(), i32> {
+    let pte = walk(f, pgdir, va, true).ok_or(-E_NO_MEM)?;
+    assert!(
+        *pte & PTE_PS == 0,
+        "page_insert into a 4 MB mapping at {:#x}",
+        va
+    );
+    f.incref(pa);
+    if *pte & PTE_P != 0 {
+        let old = PhysAddr(pte_addr(*pte));
+        *pte = 0;
+        f.decref(old);
+        crate::pmap::tlb_invalidate(pgdir, va);
+    }
+    *pte = pa.0 | perm | PTE_P;
+    Ok(())
+}
+
+/// The frame (4 KB page) mapped at `va` and the entry that maps it.
+pub fn lookup(f: &mut Frames, pgdir: PgDir, va: u32) -> Option<(PhysAddr, u32)> {
+    let entry = *walk(f, pgdir, va, false)?;
+    if entry & PTE_P == 0 {
+        return None;
+    }
+    let pa = if entry & PTE_PS != 0 {
+        large_base(entry) + round_down(va % PTSIZE, PGSIZE)
+    } else {
+        pte_addr(entry)
+    };
+    Some((PhysAddr(pa), entry))
+}
+
+/// Unmaps `va` and drops the frame's reference; nothing if unmapped.
+pub fn remove(f: &mut Frames, pgdir: PgDir, va: u32) {
+    let Some(pte) = walk(f, pgdir, va, false) else {
+        return;
+    };
+    if *pte & PTE_P == 0 {
+        return;
+    }
+    assert!(
+        *pte & PTE_PS == 0,
+        "page_remove of a 4 MB mapping at {:#x}",
+        va
+    );
+    let old = PhysAddr(pte_addr(*pte));
+    *pte = 0;
+    f.decref(old);
+    crate::pmap::tlb_invalidate(pgdir, va);
+}
+
+/// Maps `[va, va + size)` onto `[pa, pa + size)` with 4 KB pages and
+/// `perm | PTE_P`, without touching refcounts (for memory the allocator
+/// does not hand out: the kernel, boot allocations, device registers).
+/// Panics if a page table cannot be allocated: only boot code calls it.
+pub fn boot_map_region(f: &mut Frames, pgdir: PgDir, va: u32, size: u32, pa: u32, perm: u32) {
+    for off in (0..size).step_by(PGSIZE as usize) {
+        let pte = walk(f, pgdir, va + off, true).expect("boot_map_region: out of memory");
+        *pte = (pa + off) | perm | PTE_P;
+    }
+}
+
+/// As [`boot_map_region`] with 4 MB pages (the CPU must have PSE); `va`,
+/// `pa` and `size` must be multiples of 4 MB.
+pub fn boot_map_region_large(
+    pgdir: PgDir,
+    map: &DirectMap,
+    va: u32,
+    size: u32,
+    pa: u32,
+    perm: u32,
+) {
+    assert!(va.is_multiple_of(PTSIZE) && pa.is_multiple_of(PTSIZE) && size.is_multiple_of(PTSIZE));
+    let dir = table(map, pgdir.pa());
+    for off in (0..size).step_by(PTSIZE as usize) {
+        dir[pdx(va + off)] = (pa + off) | perm | PTE_PS | PTE_P;
+    }
+}
+
+/// A new directory sharing `kern`'s mappings at and above UTOP, empty
+/// below, with UVPT mapping the directory itself read-only for the user.
+pub fn create(f: &mut Frames, kern: PgDir) -> Result<PgDir, i32> {
+    let pa = f.alloc(true).ok_or(-E_NO_MEM)?;
+    f.incref(pa);
+    let dir = table(f.map(), pa);
+    let kdir = table(f.map(), kern.pa());
+    dir[pdx(UTOP)..].copy_from_slice(&kdir[pdx(UTOP)..]);
+    let pgdir = PgDir::at(pa);
+    install_self_map(f.map(), pgdir);
+    Ok(pgdir)
+}
+
+/// Points the UVPT entry at the directory itself, user read-only: the
+/// directory then serves as the page table for [UVPT, UVPT + 4 MB), so
+/// `uvpt[va >> 12]` is the PTE of va and `uvpd[va >> 22]` its PDE.
+pub fn install_self_map(map: &DirectMap, pgdir: PgDir) {
+    table(map, pgdir.pa())[pdx(UVPT)] = pgdir.pa().0 | PTE_P | PTE_U;
+}
+
+/// Releases every frame mapped below UTOP, the page tables that mapped them,
+/// and the directory. The shared kernel tables above UTOP stay.
+pub fn free(f: &mut Frames, pgdir: PgDir) {
+    let dir = table(f.map(), pgdir.pa());
+    for pde in dir[..pdx(UTOP)].iter_mut() {
+        if *pde & PTE_P == 0 {
+            continue;
+        }
+        assert!(*pde & PTE_PS == 0, "4 MB page below UTOP");
+        let pt = PhysAddr(pte_addr(*pde));
+        for pte in table(f.map(), pt).iter_mut() {
+            if *pte & PTE_P != 0 {
+                let frame = PhysAddr(pte_addr(*pte));
+                *pte = 0;
+                f.decref(frame);
+            }
+        }
+        *pde = 0;
+        f.decref(pt);
+    }
+    f.decref(pgdir.pa());
+}
+
+/// JOS's `user_mem_check`: is every page of `[va, va + len)` below ULIM and
+/// mapped with `perm | PTE_P`? On failure, the first bad address: `va`
+/// itself if its own page is bad, else the start of the first bad page.
+pub fn user_mem_check(
+    f: &mut Frames,
+    pgdir: PgDir,
+    va: u32,
+    len: u32,
+    perm: u32,
+) -> Result<(), u32> {
+    let need = perm | PTE_P;
+    let end = va as u64 + len as u64;
+    let mut page = round_down(va, PGSIZE) as u64;
+    while page < end {
+        let addr = page as u32;
+        let bad_at = addr.max(va);
+        if page >= ULIM as u64 {
+            return Err(bad_at);
+        }
+        match walk(f, pgdir, addr, false) {
+            Some(pte) if *pte & need == need => {}
+            _ => return Err(bad_at),
+        }
+        page += PGSIZE as u64;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frames::testmem::{frames, Arena};
+    use inc::memlayout::{KERNBASE, UENVS};
+    use std::collections::HashMap;
+
+    /// A zeroed directory with one reference, like `create` makes.
+    fn new_dir(f: &mut Frames) -> PgDir {
+        let pa = f.alloc(true).unwrap();
+        f.incref(pa);
+        PgDir::at(pa)
+    }
+
+    #[test]
+    fn walk_without_create_allocates_nothing() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        let before = f.free_count();
+        assert!(walk(&mut f, d, 0x40_1000, false).is_none());
+        assert!(lookup(&mut f, d, 0x40_1000).is_none());
+        remove(&mut f, d, 0x40_1000);
+        assert_eq!(f.free_count(), before);
+        assert!(walk(&mut f, d, 0x40_1000, true).is_some());
+        assert_eq!(f.free_count(), before - 1);
+    }
+
+    #[test]
+    fn reinserting_the_same_page_keeps_it() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        let pa = f.alloc(false).unwrap();
+        insert(&mut f, d, pa, 0x80_0000, PTE_W | PTE_U).unwrap();
+        let free = f.free_count();
+        insert(&mut f, d, pa, 0x80_0000, PTE_U).unwrap();
+        assert_eq!(f.refcount(pa), 1);
+        assert_eq!(f.free_count(), free);
+        let (got, pte) = lookup(&mut f, d, 0x80_0123).unwrap();
+        assert_eq!(got, pa);
+        assert_eq!(pte & (PTE_W | PTE_U | PTE_P), PTE_U | PTE_P);
+    }
+
+    #[test]
+    fn failed_insert_keeps_no_reference() {
+        let arena = Arena::new(4 * PGSIZE);
+        let mut f = frames(&arena, 4);
+        let d = new_dir(&mut f);
+        let pa = f.alloc(false).unwrap();
+        assert_eq!(f.free_count(), 0);
+        assert_eq!(insert(&mut f, d, pa, 0, PTE_W), Err(-E_NO_MEM));
+        assert_eq!(f.refcount(pa), 0);
+    }
+
+    #[test]
+    fn pgdir_free_releases_everything_below_utop() {
+        let arena = Arena::new(64 * PGSIZE);
+        let mut f = frames(&arena, 64);
+        let kern = new_dir(&mut f);
+        // A kernel page table above UTOP that every directory shares.
+        walk(&mut f, kern, UENVS, true).expect("kernel page table");
+        let kpt = pte_addr(table(f.map(), kern.pa())[pdx(UENVS)]);
+        let start = f.free_count();
+        let d = create(&mut f, kern).unwrap();
+        let shared_pa = f.alloc(false).unwrap();
+        for (i, va) in [0u32, 0x1000, 0x40_0000, 0x80_0000, UTOP - PGSIZE]
+            .iter()
+            .enumerate()
+        {
+            let pa = if i == 2 {
+                shared_pa
+            } else {
+                f.alloc(false).unwrap()
+            };
+            insert(&mut f, d, pa, *va, PTE_U | PTE_W).unwrap();
+        }
+        insert(&mut f, d, shared_pa, 0x80_1000, PTE_U).unwrap();
+        assert_eq!(f.refcount(shared_pa), 2);
+        free(&mut f, d);
+        assert_eq!(f.free_count(), start, "pgdir_free leaked");
+        assert_eq!(
+            f.refcount(PhysAddr(kpt)),
+            1,
+            "the shared kernel table was touched"
+        );
+    }
+
+    #[test]
+    fn create_shares_the_kernel_half_and_maps_itself_at_uvpt() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let kern = new_dir(&mut f);
+        boot_map_region_large(kern, f.map(), KERNBASE, PTSIZE, 0, PTE_W);
+        table(f.map(), kern.pa())[3] = 0x5000 | PTE_P | PTE_U; // below UTOP: not copied
+        let d = create(&mut f, kern).unwrap();
+        let dir = table(f.map(), d.pa());
+        assert_eq!(dir[pdx(KERNBASE)], PTE_PS | PTE_W | PTE_P);
+        assert_eq!(dir[3], 0);
+        assert_eq!(dir[pdx(UVPT)], d.pa().0 | PTE_U | PTE_P);
+        // Through UVPT, the directory's own page shows up as entry uvpd.
+        let (pa, _) = lookup(&mut f, d, UVPT + (pdx(UVPT) as u32) * PGSIZE).unwrap();
+        assert_eq!(pa, d.pa());
+        assert_eq!(f.refcount(d.pa()), 1);
+    }
+
+    #[test]
+    fn large_pages_are_looked_up_inside_their_4mb() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        boot_map_region_large(d, f.map(), KERNBASE, 2 * PTSIZE, 0, PTE_W);
+        let (pa, pde) = lookup(&mut f, d, KERNBASE + PTSIZE + 0x12_3456).unwrap();
+        assert_eq!(pa.0, PTSIZE + 0x12_3000);
+        assert_eq!(pde, PTSIZE | PTE_PS | PTE_W | PTE_P);
+        let entry = walk(&mut f, d, KERNBASE + 5, false).unwrap();
+        assert_eq!(*entry, PTE_PS | PTE_W | PTE_P);
+        assert!(lookup(&mut f, d, KERNBASE + 2 * PTSIZE).is_none());
+    }
+
+    #[test]
+    fn user_mem_check_edges() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        let base = 0x80_0000;
+        for i in 0..3 {
+            let perm = if i == 2 { PTE_U } else { PTE_U | PTE_W };
+            let pa = f.alloc(false).unwrap();
+            insert(&mut f, d, pa, base + i * PGSIZE, perm).unwrap();
+        }
+        let (u, uw) = (PTE_U, PTE_U | PTE_W);
+        let mut check = |va, len, perm| user_mem_check(&mut f, d, va, len, perm);
+        assert_eq!(check(base, 3 * PGSIZE, u), Ok(()));
+        assert_eq!(check(base + 10, 2 * PGSIZE - 10, uw), Ok(()));
+        assert_eq!(check(base + 10, 2 * PGSIZE - 9, uw), Err(base + 2 * PGSIZE));
+        assert_eq!(
+            check(base + 2 * PGSIZE + 5, 1, uw),
+            Err(base + 2 * PGSIZE + 5)
+        );
+        assert_eq!(check(base - 3, 4, u), Err(base - 3));
+        assert_eq!(check(base + 3 * PGSIZE - 1, 2, u), Err(base + 3 * PGSIZE));
+        assert_eq!(check(base, 0, uw), Ok(()));
+        assert_eq!(check(ULIM - 1, 1, 0), Err(ULIM - 1));
+        assert_eq!(check(0xFFFF_FFF0, 0x20, u), Err(0xFFFF_FFF0));
+        assert_eq!(check(base, u32::MAX, u), Err(base + 3 * PGSIZE));
+    }
+
+    /// xorshift32: a tiny deterministic generator for the random tests.
+    struct Rng(u32);
+
+    impl Rng {
+        fn next(&mut self) -> u32 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 17;
+            self.0 ^= self.0 << 5;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            self.next() as usize % n
+        }
+    }
+
+    /// Random insert/remove/alloc/free sequences against a model of the
+    /// mappings: after every step the lookups, the refcounts and the free
+    /// count agree with the model, and pgdir_free gives everything back.
+    #[test]
+    fn random_sequences_keep_refcounts_and_free_count() {
+        let vas: Vec<u32> = [0u32, 1, 5, 0x3BA]
+            .iter()
+            .flat_map(|&pd| (0..6).map(move |pg| pd * PTSIZE + pg * 0x3000))
+            .collect();
+        for seed in [1u32, 0xBEEF, 0x1234_5678, 42, 7777] {
+            let npages = 40;
+            let arena = Arena::new(npages as u32 * PGSIZE);
+            let mut f = frames(&arena, npages);
+            let initial = f.free_count();
+            let d = new_dir(&mut f);
+            let mut rng = Rng(seed);
+            let mut mapped: HashMap<u32, PhysAddr> = HashMap::new();
+            let mut held: Vec<PhysAddr> = Vec::new(); // allocated, no mapping
+            let mut tables = 0;
+            for _ in 0..3000 {
+                match rng.below(4) {
+                    0 => {
+                        if let Some(pa) = f.alloc(rng.below(2) == 0) {
+                            held.push(pa);
+                        }
+                    }
+                    1 if !held.is_empty() => {
+                        let pa = held.swap_remove(rng.below(held.len()));
+                        f.free(pa);
+                    }
+                    2 => {
+                        // Map a held frame, or one that is already mapped.
+                        let va = vas[rng.below(vas.len())];
+                        let pool: Vec<PhysAddr> =
+                            held.iter().chain(mapped.values()).copied().collect();
+                        if pool.is_empty() {
+                            continue;
+                        }
+                        let pa = pool[rng.below(pool.len())];
+                        let had_table = walk(&mut f, d, va, false).is_some();
+                        match insert(&mut f, d, pa, va, PTE_U | PTE_W) {
+                            Ok(()) => {
+                                tables += usize::from(!had_table);
+                                held.retain(|&h| h != pa);
+                                if let Some(old) = mapped.insert(va, pa) {
+                                    let still = mapped.values().any(|&m| m == old);
+                                    if old != pa && !still {
+                                        assert_eq!(f.refcount(old), 0);
+                                    }
+                                }
+                            }
+                            Err(e) => {
+                                assert_eq!(e, -E_NO_MEM);
+                                assert!(!had_table && f.free_count() == 0);
+                            }
+                        }
+                    }
+                    _ => {
+                        let va = vas[rng.below(vas.len())];
+                        remove(&mut f, d, va);
+                        mapped.remove(&va);
+                    }
+                }
+                // Frames whose last mapping went are back on the free list.
+                for &va in &vas {
+                    let got = lookup(&mut f, d, va + 0x10).map(|m| m.0);
+                    assert_eq!(got, mapped.get(&va).copied(), "seed {seed:#x} va {va:#x}");
+                }
+                let mut refs: HashMap<PhysAddr, u16> = HashMap::new();
+                for &pa in mapped.values() {
+                    *refs.entry(pa).or_default() += 1;
+                }
+                for (&pa, &n) in &refs {
+                    assert_eq!(f.refcount(pa), n, "seed {seed:#x} frame {:#x}", pa.0);
+                }
+                for &pa in &held {
+                    assert_eq!(f.refcount(pa), 0);
+                }
+                let in_use = 1 + tables + held.len() + refs.len();
+                assert_eq!(f.free_count(), initial - in_use, "seed {seed:#x}");
+            }
+            free(&mut f, d);
+            for pa in held {
+                f.free(pa);
+            }
+            assert_eq!(
+                f.free_count(),
+                initial,
+                "seed {seed:#x}: leak after pgdir_free"
+            );
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The few unprivileged x86 instructions user programs need directly.
+
+use core::arch::asm;
+use core::sync::atomic::{AtomicU8, Ordering};
+
+/// The time-stamp counter. Under QEMU with `-icount shift=0` it counts
+/// guest instructions, which makes benchmark figures repeatable.
+#[inline(always)]
+pub fn rdtsc() -> u64 {
+    let (lo, hi): (u32, u32);
+    // SAFETY: rdtsc only reads the counter into edx:eax (the kernel leaves
+    // CR4.TSD clear, so it is allowed at CPL 3).
+    unsafe { asm!("rdtsc", out("eax") lo, out("edx") hi, options(nomem, nostack)) };
+    (u64::from(hi) << 32) | u64::from(lo)
+}
+
+/// A hint for spin-wait loops.
+#[inline(always)]
+pub fn pause() {
+    core::hint::spin_loop();
+}
+
+/// CPUID.01H:EDX.SEP, the bit that says `sysenter`/`sysexit` exist.
+const CPUID_EDX_SEP: u32 = 1 << 11;
+
+const SEP_UNKNOWN: u8 = 0;
+const SEP_ABSENT: u8 = 1;
+const SEP_PRESENT: u8 = 2;
+static SEP: AtomicU8 = AtomicU8::new(SEP_UNKNOWN);
+
+/// Whether the CPU supports `sysenter`; asks CPUID once and remembers.
+pub fn has_sysenter() -> bool {
+    if SEP.load(Ordering::Relaxed) == SEP_UNKNOWN {
+        // CPUID leaf 1 exists on every CPU this kernel runs on (it needs a
+        // local APIC, so at least a Pentium).
+        let leaf1 = core::arch::x86::__cpuid(1);
+        let sep = leaf1.edx & CPUID_EDX_SEP != 0;
+        SEP.store(
+            if sep { SEP_PRESENT } else { SEP_ABSENT },
+            Ordering::Relaxed,
+        );
+    }
+    SEP.load(Ordering::Relaxed) == SEP_PRESENT
+}

@@ -1,0 +1,14 @@
+//! faultreadkernel: reads kernel memory (not user-accessible); the kernel must report a user page fault.
+#![no_std]
+#![no_main]
+
+use core::arch::asm;
+use jos::cprintf;
+
+#[no_mangle]
+pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
+    let value: u32;
+    // SAFETY: the load faults; the kernel destroys us (the point of the test).
+    unsafe { asm!("mov {0}, [{1}]", out(reg) value, in(reg) 0xf010_0000u32) };
+    cprintf!("I read %08x from location 0xf0100000!\n", value);
+}

@@ -223,11 +223,25 @@ def lab3_tests() -> List[Test]:
     ]
     for test in t:
         test.prog = test.name
+    t.append(breakpoint_monitor_test())
     # A program written in C against the ABI, loaded as a multiboot module.
     if os.path.exists("obj/c/hello_c"):
         t.append(Test(3, "hello_c", prog="hello_c", initrd="obj/c/hello_c",
                       expect=["hello from C, i am environment 00001000", ".00001000. exiting gracefully"]))
     return t
+
+
+def breakpoint_monitor_test() -> Test:
+    """Stops at breakpoint's int3, lists envs, single-steps, continues."""
+    return Test(3, "breakpoint stepi/continue", prog="breakpoint",
+                typed=["envs", "stepi", "continue", "run hello", "quit"],
+                expect=["  trap 0x00000003 Breakpoint",
+                        "00001000 00000000 running ",
+                        "  trap 0x00000001 Debug",
+                        ".00001000. exiting gracefully",
+                        ".00001000. free env 00001000",
+                        "i am environment 00002000",
+                        NO_RUNNABLE])
 
 
 def lab4_tests() -> List[Test]:

@@ -52,7 +52,6 @@ pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
     let line = cmdline();
     let programs = line.programs();
     if programs.is_empty() {
-        crate::programs::print_available();
         loop {
             crate::monitor::monitor(None);
         }

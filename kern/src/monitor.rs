@@ -267,6 +267,16 @@ mod machine {
             func: mon_stepi,
         },
         Command {
+            name: "run",
+            desc: "run NAME [NAME...]: start programs; back here when nothing is left to run",
+            func: crate::programs::mon_run,
+        },
+        Command {
+            name: "envs",
+            desc: "List the live environments (id, parent, status, CPU, runs, pages)",
+            func: crate::programs::mon_envs,
+        },
+        Command {
             name: "quit",
             desc: "Power off QEMU (through its isa-debug-exit device)",
             func: mon_quit,
@@ -280,6 +290,9 @@ mod machine {
         let mut tf = tf;
         cprintf!("Welcome to the JOS kernel monitor!\n");
         cprintf!("Type 'help' for a list of commands.\n");
+        if tf.is_none() {
+            crate::programs::print_available();
+        }
         if crate::init::cmdline().autoexit {
             crate::x86::qemu_exit(0);
         }

@@ -1,8 +1,10 @@
 # RJOS boot entry: multiboot v1 header, then 32-bit protected mode with paging off.
 #
-# The boot loader (QEMU -kernel or GRUB) jumps to _start, the *physical* address
-# of `entry`, with eax = 0x2BADB002 and ebx = physical address of the multiboot
-# information. We turn on paging with a tiny page directory that maps physical
+# The ELF entry point is `entry`, a link-time (virtual) address; boot loaders
+# (QEMU -kernel, GRUB) translate it through its segment's physical address and
+# jump to _start = entry - KERNBASE with paging off, eax = 0x2BADB002 and
+# ebx = physical address of the multiboot information. (A physical e_entry
+# works for QEMU but GRUB 2 refuses it: "entry point isn't in a segment".) We turn on paging with a tiny page directory that maps physical
 # [0, 4 MB) both at 0 (so the next instruction still runs) and at KERNBASE (where
 # the kernel is linked), jump up to the high half, and call i386_init.
 

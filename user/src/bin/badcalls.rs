@@ -387,6 +387,13 @@ fn check_misc_calls(t: &mut Checks) {
     let me = sys_getenvid();
     t.sys(Getenvid, "junk args", junk, me);
     t.sys(Yield, "junk args", junk, 0);
+    // Zero bytes from anywhere: nothing to check, nothing to print.
+    for (va, case) in [
+        (KERNBASE + 1, "len 0 at kernel+1"),
+        (SCRATCH + 1, "len 0 unmapped+1"),
+    ] {
+        t.sys(Cputs, case, [va, 0, 0, 0, 0], 0);
+    }
     for num in [16, 17, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
         let mut label = [0u8; 16];
         let n = jos::snprintf!(&mut label, "0x%x", num);

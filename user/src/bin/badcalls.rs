@@ -162,7 +162,6 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
             (g, "not our child"),
         ],
     };
-    check_envid_calls(&mut t, dead, "reused slot");
     check_bad_envids(&mut t, &bad, c);
     check_page_calls(&mut t, c);
     check_status_calls(&mut t, c);

@@ -121,14 +121,22 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
         failed: 0,
     };
 
-    // A child that dies at once: afterwards its id names a free slot.
+    // A child we destroy: afterwards its id names a free slot. It waits
+    // rather than exits, so that our destroy is what frees it; on another
+    // CPU it may be running, and then it is freed when it next enters the
+    // kernel, so wait for that.
     let dead = match fork() {
-        Ok(0) => exit(),
+        Ok(0) => loop {
+            let _ = ipc_recv(None, None, None);
+        },
         Ok(id) => id,
         Err(e) => panic!("fork: %e", e),
     };
     if let Err(e) = sys_env_destroy(dead) {
         panic!("destroying %08x: %e", dead, e);
+    }
+    while envs(envx(dead)).env_status != ENV_FREE {
+        sys_yield();
     }
     check_envid_calls(&mut t, dead, "free slot");
 

@@ -18,6 +18,7 @@ Every test is worth 1 point.  Full outputs are saved under obj/grade/.
 
 import argparse
 import concurrent.futures
+import importlib.util
 import os
 import re
 import signal
@@ -32,6 +33,7 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 KERNEL = "obj/kern/kernel"
 USER_DIR = "obj/user"
 GRADE_DIR = "obj/grade"
+BADELF_DIR = "obj/badelf"
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
 
 NO_RUNNABLE = "No runnable environments in the system!"
@@ -50,7 +52,7 @@ class Test:
     prog: Optional[str] = None  # user program to run (labs 3-4)
     cpus: int = 1
     timeout: float = 30
-    initrd: Optional[str] = None  # a foreign ELF handed over as a module
+    initrd: Optional[str] = None  # foreign ELF files handed over as modules (comma-separated)
     checks: List[Checker] = field(default_factory=list)
     typed: List[str] = field(default_factory=list)  # monitor commands, one per `K> ` prompt
 
@@ -166,6 +168,62 @@ def mem_check(va: str) -> str:
     return ".00001000. user_mem_check assertion failure for va " + va
 
 
+def destroyed_for(va: str) -> List[str]:
+    """A program the kernel must destroy for a bad pointer, naming byte `va`;
+    the run then ends, so the leak check applies."""
+    return [mem_check(va), ".00001000. free env 00001000", NO_RUNNABLE]
+
+
+def check_cputswrap(lines: List[str]) -> List[str]:
+    """The kernel must name the first byte the program may not read, which
+    the program computed from its own page table and printed."""
+    told = [m.group(1) for m in map(re.compile(r"^cputswrap: first bad va ([0-9a-f]{8})").match, lines) if m]
+    got = [m.group(1) for m in map(re.compile(r"^.00001000. user_mem_check assertion failure for va ([0-9a-f]{8})").match, lines) if m]
+    if len(told) != 1 or len(got) != 1:
+        return ["cputswrap: want one 'first bad va' line and one user_mem_check line, got %d and %d" % (len(told), len(got))]
+    return [] if told == got else ["cputswrap: the kernel named va %s, the first bad byte is %s" % (got[0], told[0])]
+
+
+def badcalls_test() -> Test:
+    """Every system call with bad arguments: only failures print."""
+    return Test(3, "badcalls", expect=["badcalls: 246 checks passed", NO_RUNNABLE],
+                forbid=["badcalls: .*: got ", "badcalls: .*changed something", "badcalls: .*FAILED"])
+
+
+def bad_pointer_tests() -> List[Test]:
+    """Calls with a pointer the kernel must not follow: the env is destroyed."""
+    return [
+        Test(3, "cputskernel", expect=destroyed_for("f0100000"), forbid=["cputskernel: still alive"]),
+        Test(3, "cputsunmapped", expect=destroyed_for("10000000"), forbid=["cputsunmapped: still alive"]),
+        Test(3, "cputswrap", expect=destroyed_for("008.....") + ["cputswrap: first bad va 008....."],
+             forbid=["cputswrap: still alive"], checks=[check_cputswrap]),
+        Test(3, "cputsedge", expect=destroyed_for("eebfe000"), forbid=["cputsedge: still alive"]),
+        Test(3, "settfbad", expect=destroyed_for("eebfe000"), forbid=["settfbad: still alive"]),
+        Test(3, "sysenterbad", expect=destroyed_for("deadbeef"),
+             forbid=["sysenterbad: still alive", "sysenterbad: this CPU has no sysenter"]),
+        Test(3, "sysenternt", expect=["sysenternt: the kernel survived NT", NO_RUNNABLE],
+             forbid=["sysenternt: this CPU has no sysenter"]),
+    ]
+
+
+def load_mkbadelf():
+    spec = importlib.util.spec_from_file_location("mkbadelf", os.path.join(ROOT, "tools", "mkbadelf.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def badelf_test() -> Test:
+    """Every hostile ELF file from tools/mkbadelf.py as a module, then hello:
+    one refusal per file, hello still runs, no page lost (hugemem runs out
+    of memory half-way through loading)."""
+    bad = load_mkbadelf().BAD
+    expect = [r"\[00000000\] cannot load '%s': %s$" % (name, re.escape(why)) for name, (_, why) in bad.items()]
+    expect += ["hello, world", NO_RUNNABLE]
+    return Test(3, "badelf", prog=",".join(list(bad) + ["hello"]), expect=expect,
+                initrd=",".join(os.path.join(BADELF_DIR, name) for name in bad))
+
+
 def lab1_2_tests() -> List[Test]:
     tests = [
         Test(1, "printf", expect=["6828 decimal is 15254 octal!"]),
@@ -221,9 +279,11 @@ def lab3_tests() -> List[Test]:
         Test(3, "buggyhello2", expect=[mem_check("0....000")], forbid=["hello, world"]),
         Test(3, "evilhello", expect=[mem_check("f0100...")]),
     ]
+    t += [badcalls_test()] + bad_pointer_tests()
     for test in t:
         test.prog = test.name
     t.append(breakpoint_monitor_test())
+    t.append(badelf_test())
     # A program written in C against the ABI, loaded as a multiboot module.
     if os.path.exists("obj/c/hello_c"):
         t.append(Test(3, "hello_c", prog="hello_c", initrd="obj/c/hello_c",
@@ -280,6 +340,18 @@ def lab4_tests() -> List[Test]:
         Test(4, "primes", cpus=4, timeout=60,
              expect=["CPU .: %d .%s. new env %s" % (p, env(n), env(n + 1))
                      for p, n in ((2, 2), (3, 3), (5, 4), (7, 5), (11, 6), (1877, 0x121))]),
+        # Ungraded in JOS, deterministic here.
+        Test(4, "yield", expect=["Hello, I am environment 00001000.", "Back in environment 00001000, iteration 4.",
+                                 "All done in environment 00001000.", NO_RUNNABLE]),
+        Test(4, "pingpongs", expect=["i am 00001000; thisenv is 00001000", "send 0 from 1000 to 1001"]
+             + [r"%x got %d from %x \(thisenv is %08x\)" % (to, n, frm, 0x1000 + to % 0x1000)
+                for n, to, frm in ((0, 0x1001, 0x1000), (1, 0x1000, 0x1001), (9, 0x1000, 0x1001), (10, 0x1001, 0x1000))]
+             + [NO_RUNNABLE]),
+        # Running out must be a clean error, and every page must come back.
+        Test(4, "forkbomb", expect=["forkbomb: fork failed with <out of environments> after 1023 children",
+                                    "forkbomb: destroyed 1023 children", NO_RUNNABLE]),
+        Test(4, "membomb", expect=["membomb: page_alloc failed with out of memory after [0-9]+ pages",
+                                   "membomb: exofork failed with out of memory after [0-9]+ more envs", NO_RUNNABLE]),
     ]
     for test in t:
         test.prog = test.prog or test.name
@@ -365,7 +437,7 @@ def run_qemu(argv: Tuple[str, ...], timeout: float) -> Run:
 
 def missing_program(test: Test) -> Optional[str]:
     if test.initrd:
-        return None if os.path.exists(test.initrd) else test.initrd
+        return next((f for f in test.initrd.split(",") if not os.path.exists(f)), None)
     if test.prog and not os.path.exists(os.path.join(USER_DIR, test.prog)):
         return os.path.join(USER_DIR, test.prog)
     return None

@@ -164,6 +164,35 @@ class Lab3And4(unittest.TestCase):
         self.assertEqual(verdict("stresssched", ok), [])
         self.assertEqual(len(verdict("stresssched", ok + "\n[00001003] ran on two CPUs at once\n")), 1)
 
+    def test_cputswrap_compares_the_two_addresses(self):
+        out = textwrap.dedent("""\
+            cputswrap: first bad va 00804000
+            [00001000] user_mem_check assertion failure for va 00804000
+            [00001000] free env 00001000
+            Free pages: 31000 (31000 before the first env)
+            No runnable environments in the system!
+            """)
+        self.assertEqual(verdict("cputswrap", out), [])
+        wrong = verdict("cputswrap", out.replace("for va 00804000", "for va 00805000"))
+        self.assertEqual(len(wrong), 1)
+        self.assertIn("00805000", wrong[0])
+
+    def test_badelf_wants_every_refusal_and_no_leak(self):
+        bad = grade_lab.load_mkbadelf().BAD
+        lines = ["[00000000] cannot load '%s': %s" % (name, why) for name, (_, why) in bad.items()]
+        end = ["hello, world", "Free pages: 31000 (31000 before the first env)", grade_lab.NO_RUNNABLE]
+        self.assertEqual(verdict("badelf", "\n".join(lines + end)), [])
+        self.assertEqual(len(verdict("badelf", "\n".join(lines[1:] + end))), 1)
+        leaked = end[:1] + ["Free pages: 30999 (31000 before the first env)"] + end[2:]
+        self.assertEqual(len(verdict("badelf", "\n".join(lines + leaked))), 1)
+        self.assertEqual(test_named("badelf").prog.split(",")[-1], "hello")
+
+    def test_badcalls_failures_are_caught(self):
+        ok = "badcalls: 246 checks passed\nFree pages: 1 (1 before the first env)\n" + grade_lab.NO_RUNNABLE
+        self.assertEqual(verdict("badcalls", ok), [])
+        bad = "badcalls: page_alloc perm 0: got error 0 (0), want invalid parameter\n" + ok
+        self.assertEqual(len(verdict("badcalls", bad)), 1)
+
     def test_names_unique_and_lab4_copies_run_the_lab3_program(self):
         self.assertEqual(test_named("lab4-faultread").prog, "faultread")
         self.assertEqual(test_named("primes").timeout, 60)

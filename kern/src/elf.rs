@@ -118,6 +118,7 @@ fn check_segment(ph: &ProgramHeader, file_len: usize) -> Result<(), &'static str
         return Err("segment with filesz > memsz");
     }
     match ph.p_vaddr.checked_add(ph.p_memsz) {
+        None if ph.p_vaddr < UTOP => return Err("segment wraps past 4 GiB"),
         Some(end) if end <= UTOP => {}
         _ => return Err("segment at or above UTOP"),
     }
@@ -213,6 +214,10 @@ mod tests {
         assert_eq!(
             bad((PT_LOAD, BODY_AT, 0xFFFF_F000, 0, 0x2000)),
             "segment at or above UTOP"
+        );
+        assert_eq!(
+            bad((PT_LOAD, BODY_AT, 0x80_0000, 0, 0xFFF0_0000)),
+            "segment wraps past 4 GiB"
         );
         assert_eq!(
             bad((PT_LOAD, BODY_AT, 0x80_0000, 5, 5)),

@@ -202,14 +202,14 @@ pub fn env_create(name: &str, binary: &[u8], env_type: u32) -> Result<usize, i32
     let image = match ElfImage::parse(binary) {
         Ok(img) => img,
         Err(why) => {
-            cprintf!("env_create %s: %s\n", name, why);
+            cprintf!("[%08x] cannot load '%s': %s\n", curenv_id(), name, why);
             return Err(-E_NOT_EXEC);
         }
     };
     let e = env_alloc(0)?;
     env(e).env_type = env_type;
     if let Err(err) = load_icode(e, &image) {
-        cprintf!("env_create %s: %e\n", name, err);
+        cprintf!("[%08x] cannot load '%s': %e\n", curenv_id(), name, err);
         env_free(e);
         return Err(err);
     }

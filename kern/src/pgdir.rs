@@ -195,6 +195,7 @@ pub fn free(f: &mut Frames, pgdir: PgDir) {
 /// JOS's `user_mem_check`: is every page of `[va, va + len)` below ULIM and
 /// mapped with `perm | PTE_P`? On failure, the first bad address: `va`
 /// itself if its own page is bad, else the start of the first bad page.
+/// An empty range touches no byte and always passes, wherever it points.
 pub fn user_mem_check(
     f: &mut Frames,
     pgdir: PgDir,
@@ -202,6 +203,11 @@ pub fn user_mem_check(
     len: u32,
     perm: u32,
 ) -> Result<(), u32> {
+    if len == 0 {
+        // Else an unaligned va would have its page checked (and a bad one
+        // reported) while an aligned one would not.
+        return Ok(());
+    }
     let need = perm | PTE_P;
     let end = va as u64 + len as u64;
     let mut page = round_down(va, PGSIZE) as u64;
@@ -363,6 +369,8 @@ mod tests {
         assert_eq!(check(base - 3, 4, u), Err(base - 3));
         assert_eq!(check(base + 3 * PGSIZE - 1, 2, u), Err(base + 3 * PGSIZE));
         assert_eq!(check(base, 0, uw), Ok(()));
+        assert_eq!(check(base - 3, 0, u), Ok(()));
+        assert_eq!(check(KERNBASE + 1, 0, u), Ok(()));
         assert_eq!(check(ULIM - 1, 1, 0), Err(ULIM - 1));
         assert_eq!(check(0xFFFF_FFF0, 0x20, u), Err(0xFFFF_FFF0));
         assert_eq!(check(base, u32::MAX, u), Err(base + 3 * PGSIZE));

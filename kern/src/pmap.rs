@@ -24,7 +24,7 @@ pub use crate::frames::PageInfo;
 pub use crate::pgdir::PgDir;
 
 /// At most this many multiboot modules are kept off the free list.
-pub const MAX_MODULE_RANGES: usize = 8;
+pub const MAX_MODULE_RANGES: usize = 16;
 
 /// Bytes of the `Env` array mapped at UENVS.
 pub const ENVS_SIZE: u32 = (NENV * core::mem::size_of::<Env>()) as u32;

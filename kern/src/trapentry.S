@@ -14,6 +14,7 @@
 .set GD_UD,     0x20
 .set T_SYSCALL, 48
 .set FL_IF,     0x200
+.set FL_RESERVED, 0x2       # eflags bit 1 always reads as 1
 
 .section .rodata.trap_entries, "a"
 .p2align 2
@@ -102,6 +103,11 @@ sysenter_entry:
     pushl %ebp              # esp
     pushfl                  # eflags: the user's, but sysenter cleared IF
     orl $FL_IF, (%esp)
+    # sysenter clears only IF, VM and RF. A user may have set NT (popf at
+    # CPL 3 may), with which the kernel's next iret would be a task return
+    # (#TS). Run the kernel on clean flags; the user's are saved just above.
+    pushl $FL_RESERVED
+    popfl
     pushl $(GD_UT | 3)      # cs
     pushl %esi              # eip
     pushl $0                # err

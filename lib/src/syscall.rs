@@ -46,7 +46,7 @@ pub fn uses_sysenter() -> bool {
 /// esi is reserved by the compiler on i686, so the fourth and fifth
 /// arguments travel through memory and the stub loads edi and esi itself.
 #[inline(always)]
-fn int30(num: Syscall, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
+fn int30(num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
     let a45 = [a4, a5];
     let ret: i32;
     // SAFETY: the kernel returns to the next instruction with every register
@@ -59,7 +59,7 @@ fn int30(num: Syscall, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
             "mov edi, [edi]",
             "int 0x30",
             "pop esi",
-            inout("eax") num as u32 => ret,
+            inout("eax") num => ret,
             inout("edx") a1 => _,
             inout("ecx") a2 => _,
             inout("ebx") a3 => _,
@@ -71,7 +71,7 @@ fn int30(num: Syscall, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
 
 /// Enters the kernel with `sysenter`, up to four arguments.
 #[inline(always)]
-fn sysenter(num: Syscall, a1: u32, a2: u32, a3: u32, a4: u32) -> i32 {
+fn sysenter(num: u32, a1: u32, a2: u32, a3: u32, a4: u32) -> i32 {
     let ret: i32;
     // SAFETY: the kernel's sysexit resumes at label 2 with esp restored
     // from ebp; the stub saves and restores its own ebp and esi, and treats
@@ -86,7 +86,7 @@ fn sysenter(num: Syscall, a1: u32, a2: u32, a3: u32, a4: u32) -> i32 {
             "2:",
             "pop esi",
             "pop ebp",
-            inout("eax") num as u32 => ret,
+            inout("eax") num => ret,
             inout("edx") a1 => _,
             inout("ecx") a2 => _,
             inout("ebx") a3 => _,
@@ -99,20 +99,39 @@ fn sysenter(num: Syscall, a1: u32, a2: u32, a3: u32, a4: u32) -> i32 {
 /// A call with at most four arguments, by the fastest available path.
 fn syscall4(num: Syscall, a1: u32, a2: u32, a3: u32, a4: u32) -> i32 {
     if uses_sysenter() {
-        sysenter(num, a1, a2, a3, a4)
+        sysenter(num as u32, a1, a2, a3, a4)
     } else {
-        int30(num, a1, a2, a3, a4, 0)
+        int30(num as u32, a1, a2, a3, a4, 0)
     }
 }
 
 /// `sys_getenvid` through `int $0x30` whatever the setting (benchmarks).
 pub fn sys_getenvid_int30() -> EnvId {
-    int30(Syscall::Getenvid, 0, 0, 0, 0, 0)
+    int30(Syscall::Getenvid as u32, 0, 0, 0, 0, 0)
 }
 
 /// `sys_getenvid` through `sysenter`; `None` if the CPU lacks it.
 pub fn sys_getenvid_sysenter() -> Option<EnvId> {
-    crate::x86::has_sysenter().then(|| sysenter(Syscall::Getenvid, 0, 0, 0, 0))
+    crate::x86::has_sysenter().then(|| sysenter(Syscall::Getenvid as u32, 0, 0, 0, 0))
+}
+
+/// System call `num` (any number, known or not) through `int $0x30`, for
+/// programs that test the kernel with arguments the typed stubs never pass.
+///
+/// # Safety
+/// The call may change our address space or registers in any way the
+/// kernel allows; the caller answers for what `num` and the arguments do.
+pub unsafe fn syscall_int30(num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
+    int30(num, a1, a2, a3, a4, a5)
+}
+
+/// Like [`syscall_int30`] through `sysenter` (at most four arguments);
+/// `None` if the CPU lacks it.
+///
+/// # Safety
+/// As for [`syscall_int30`].
+pub unsafe fn syscall_sysenter(num: u32, a1: u32, a2: u32, a3: u32, a4: u32) -> Option<i32> {
+    crate::x86::has_sysenter().then(|| sysenter(num, a1, a2, a3, a4))
 }
 
 fn status(r: i32) -> Result<(), i32> {
@@ -171,7 +190,7 @@ pub unsafe fn sys_page_map(
     perm: u32,
 ) -> Result<(), i32> {
     let r = int30(
-        Syscall::PageMap,
+        Syscall::PageMap as u32,
         srcenv as u32,
         srcva,
         dstenv as u32,

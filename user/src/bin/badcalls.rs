@@ -1,0 +1,410 @@
+//! badcalls: calls every system call with arguments that must make it
+//! RETURN an error (JOS's rules, ABI.md), through `int $0x30` and, for calls
+//! of at most four arguments, through `sysenter` too. It also checks that a
+//! refused call changed nothing. Only failures are printed, then
+//! `badcalls: N checks passed`.
+//!
+//! Envs it needs: a child that died (its id is stale), a live child C that
+//! waits in ipc_recv, and C's own child G (made with a bare exofork, never
+//! runnable), which is not ours. At the end C destroys G and exits.
+#![no_std]
+#![no_main]
+
+use inc::env::*;
+use inc::error::*;
+use inc::memlayout::{KERNBASE, PGSIZE, ULIM, UTEXT, UTOP};
+use inc::mmu::*;
+use inc::syscall::Syscall::{self, *};
+use jos::fork::uvpt;
+use jos::{cprintf, envs, exit, fork, ipc_recv, ipc_send, panic, sys_env_destroy, sys_getenvid};
+use jos::{sys_exofork, sys_yield, syscall_int30, syscall_sysenter};
+
+/// Never mapped by this program: where refused mappings must not appear.
+const SCRATCH: u32 = 0x1000_0000;
+/// What C waits for before it cleans up and exits.
+const QUIT: u32 = 0x5155_4954;
+const GOOD_PERM: u32 = PTE_U | PTE_P | PTE_W;
+
+/// Tallies the checks; only a failed one prints anything.
+struct Checks {
+    passed: u32,
+    failed: u32,
+}
+
+impl Checks {
+    fn expect(&mut self, call: &str, case: &str, got: i32, want: i32) {
+        if got == want {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+            cprintf!(
+                "badcalls: %s %s: got %e (%d), want %e\n",
+                call,
+                case,
+                got,
+                got,
+                want
+            );
+        }
+    }
+
+    /// A check that a refused call left no trace.
+    fn holds(&mut self, call: &str, case: &str, ok: bool) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+            cprintf!(
+                "badcalls: %s %s: the refused call changed something\n",
+                call,
+                case
+            );
+        }
+    }
+
+    /// System call `num` with `args` through `int $0x30`, and through
+    /// `sysenter` as well when it has at most four arguments and the CPU
+    /// has it; each path must return `want`.
+    fn call(&mut self, name: &str, num: u32, case: &str, args: [u32; 5], want: i32) {
+        // SAFETY: every call here is one the kernel must refuse; were it
+        // accepted, it would only touch SCRATCH or envs this test owns.
+        let got = unsafe { syscall_int30(num, args[0], args[1], args[2], args[3], args[4]) };
+        self.expect(name, case, got, want);
+        // page_map is the one call with five arguments.
+        if num != PageMap as u32 {
+            // SAFETY: as above.
+            if let Some(got) = unsafe { syscall_sysenter(num, args[0], args[1], args[2], args[3]) }
+            {
+                let mut label = [0u8; 80];
+                let n = jos::snprintf!(&mut label, "%s (sysenter)", case);
+                let label = core::str::from_utf8(&label[..n]).unwrap_or(case);
+                self.expect(name, label, got, want);
+            }
+        }
+    }
+
+    fn sys(&mut self, call: Syscall, case: &str, args: [u32; 5], want: i32) {
+        self.call(call_name(call), call as u32, case, args, want);
+    }
+}
+
+fn call_name(call: Syscall) -> &'static str {
+    match call {
+        Cputs => "cputs",
+        Cgetc => "cgetc",
+        Getenvid => "getenvid",
+        EnvDestroy => "env_destroy",
+        PageAlloc => "page_alloc",
+        PageMap => "page_map",
+        PageUnmap => "page_unmap",
+        Exofork => "exofork",
+        EnvSetStatus => "env_set_status",
+        EnvSetTrapframe => "env_set_trapframe",
+        EnvSetPgfaultUpcall => "env_set_pgfault_upcall",
+        Yield => "yield",
+        IpcTrySend => "ipc_try_send",
+        IpcRecv => "ipc_recv",
+        TimeMsec => "time_msec",
+        IpcSend => "ipc_send",
+    }
+}
+
+/// The envids no call may accept from us, with a word for each.
+struct BadIds {
+    list: [(EnvId, &'static str); 5],
+}
+
+#[no_mangle]
+pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
+    let mut t = Checks {
+        passed: 0,
+        failed: 0,
+    };
+
+    // A child we destroy: afterwards its id names a free slot. It waits
+    // rather than exits, so that our destroy is what frees it; on another
+    // CPU it may be running, and then it is freed when it next enters the
+    // kernel, so wait for that.
+    let dead = match fork() {
+        Ok(0) => loop {
+            let _ = ipc_recv(None, None, None);
+        },
+        Ok(id) => id,
+        Err(e) => panic!("fork: %e", e),
+    };
+    if let Err(e) = sys_env_destroy(dead) {
+        panic!("destroying %08x: %e", dead, e);
+    }
+    while envs(envx(dead)).env_status != ENV_FREE {
+        sys_yield();
+    }
+    check_envid_calls(&mut t, dead, "free slot");
+
+    // C takes the dead child's slot with the next generation.
+    let c = match fork() {
+        Ok(0) => child(),
+        Ok(id) => id,
+        Err(e) => panic!("fork: %e", e),
+    };
+    let mut from = 0;
+    let g = match ipc_recv(Some(&mut from), None, None) {
+        Ok(g) if from == c => g as EnvId,
+        Ok(_) => panic!("message from %08x, not from the child", from),
+        Err(e) => panic!("ipc_recv: %e", e),
+    };
+    t.holds(
+        "fork",
+        "reuses the freed slot",
+        envx(c) == envx(dead) && c != dead,
+    );
+    while !envs(envx(c)).env_ipc_recving {
+        sys_yield();
+    }
+
+    let bad = BadIds {
+        list: [
+            (dead, "stale id of a reused slot"),
+            (0x1000 + 700, "never used"),
+            (-1, "negative (-1)"),
+            (i32::MIN + 5, "negative (high bit)"),
+            (g, "not our child"),
+        ],
+    };
+    check_bad_envids(&mut t, &bad, c);
+    check_page_calls(&mut t, c);
+    check_status_calls(&mut t, c);
+    check_ipc_calls(&mut t, c, g);
+    check_misc_calls(&mut t);
+
+    // Nothing we did may have hurt C or G.
+    t.holds("all", "C still waits", envs(envx(c)).env_ipc_recving);
+    t.holds("all", "C got nothing", envs(envx(c)).env_ipc_from == 0);
+    t.holds(
+        "all",
+        "G untouched",
+        envs(envx(g)).env_status == ENV_NOT_RUNNABLE,
+    );
+
+    ipc_send(c, QUIT, None, 0);
+    if t.failed == 0 {
+        cprintf!("badcalls: %d checks passed\n", t.passed);
+    } else {
+        cprintf!(
+            "badcalls: %d checks passed, %d FAILED\n",
+            t.passed,
+            t.failed
+        );
+    }
+}
+
+/// C: makes G, tells the parent G's id, then waits until told to quit,
+/// and destroys G before exiting (G has no code and never runs).
+fn child() -> ! {
+    let g = match sys_exofork() {
+        Ok(0) => loop {
+            sys_yield(); // G: never made runnable, so never here
+        },
+        Ok(g) => g,
+        Err(e) => panic!("exofork: %e", e),
+    };
+    let parent = envs(envx(sys_getenvid())).env_parent_id;
+    ipc_send(parent, g as u32, None, 0);
+    while ipc_recv(None, None, None) != Ok(QUIT) {}
+    if let Err(e) = sys_env_destroy(g) {
+        panic!("destroying G: %e", e);
+    }
+    exit()
+}
+
+/// Every call taking an envid refuses `id` (which names no env of ours).
+fn check_envid_calls(t: &mut Checks, id: EnvId, case: &str) {
+    let id = id as u32;
+    t.sys(EnvDestroy, case, [id, 0, 0, 0, 0], -E_BAD_ENV);
+    t.sys(PageAlloc, case, [id, SCRATCH, GOOD_PERM, 0, 0], -E_BAD_ENV);
+    t.sys(
+        PageMap,
+        case,
+        [id, UTEXT, 0, SCRATCH, PTE_U | PTE_P],
+        -E_BAD_ENV,
+    );
+    t.sys(
+        PageMap,
+        case,
+        [0, UTEXT, id, SCRATCH, PTE_U | PTE_P],
+        -E_BAD_ENV,
+    );
+    t.sys(PageUnmap, case, [id, SCRATCH, 0, 0, 0], -E_BAD_ENV);
+    t.sys(EnvSetStatus, case, [id, ENV_RUNNABLE, 0, 0, 0], -E_BAD_ENV);
+    // A bad envid is reported before the frame pointer is even looked at.
+    t.sys(EnvSetTrapframe, case, [id, KERNBASE, 0, 0, 0], -E_BAD_ENV);
+    t.sys(EnvSetPgfaultUpcall, case, [id, UTEXT, 0, 0, 0], -E_BAD_ENV);
+}
+
+fn check_bad_envids(t: &mut Checks, bad: &BadIds, c: EnvId) {
+    for &(id, case) in bad.list.iter() {
+        check_envid_calls(t, id, case);
+    }
+    // Unlike the others, ipc_try_send may name any env: G is fine, just
+    // not receiving (see check_ipc_calls). The rest do not exist.
+    for &(id, case) in bad.list[..4].iter() {
+        t.sys(IpcTrySend, case, [id as u32, 1, UTOP, 0, 0], -E_BAD_ENV);
+        t.sys(IpcSend, case, [id as u32, 1, UTOP, 0, 0], -E_BAD_ENV);
+    }
+    t.holds("page_alloc", "bad envid", uvpt(SCRATCH).is_none());
+    t.holds("env_destroy", "bad envid", envs(envx(c)).env_id == c);
+}
+
+/// The va and perm rules of page_alloc, page_map and page_unmap.
+fn check_page_calls(t: &mut Checks, c: EnvId) {
+    let c = c as u32;
+    let bad_vas: [(u32, &str); 5] = [
+        (SCRATCH + 1, "va not page-aligned"),
+        (UTOP, "va = UTOP"),
+        (ULIM, "va = ULIM"),
+        (KERNBASE + 0x10_0000, "va = kernel"),
+        (0xFFFF_F000, "va = last page"),
+    ];
+    let bad_perms: [(u32, &str); 6] = [
+        (0, "perm 0"),
+        (PTE_U, "perm without P"),
+        (PTE_P | PTE_W, "perm without U"),
+        (PTE_U | PTE_P | PTE_PWT, "perm with PWT"),
+        (PTE_U | PTE_P | PTE_G, "perm with G"),
+        (0xFFFF_FFFF, "perm all bits"),
+    ];
+    for &(va, case) in bad_vas.iter() {
+        t.sys(PageAlloc, case, [0, va, GOOD_PERM, 0, 0], -E_INVAL);
+        t.sys(PageAlloc, case, [c, va, GOOD_PERM, 0, 0], -E_INVAL);
+        t.sys(PageMap, case, [0, va, 0, SCRATCH, PTE_U | PTE_P], -E_INVAL);
+        t.sys(PageMap, case, [0, UTEXT, c, va, PTE_U | PTE_P], -E_INVAL);
+        t.sys(PageUnmap, case, [0, va, 0, 0, 0], -E_INVAL);
+    }
+    for &(perm, case) in bad_perms.iter() {
+        t.sys(PageAlloc, case, [0, SCRATCH, perm, 0, 0], -E_INVAL);
+        t.sys(PageMap, case, [0, UTEXT, 0, SCRATCH, perm], -E_INVAL);
+    }
+    t.sys(
+        PageMap,
+        "src unmapped",
+        [0, SCRATCH, c, SCRATCH, PTE_U | PTE_P],
+        -E_INVAL,
+    );
+    // The program's text is mapped read-only.
+    t.holds(
+        "page_map",
+        "text is read-only",
+        uvpt(UTEXT).is_some_and(|p| p & PTE_W == 0),
+    );
+    t.sys(
+        PageMap,
+        "W from read-only",
+        [0, UTEXT, c, SCRATCH, GOOD_PERM],
+        -E_INVAL,
+    );
+    t.sys(
+        PageMap,
+        "W from read-only to self",
+        [0, UTEXT, 0, SCRATCH, GOOD_PERM],
+        -E_INVAL,
+    );
+    t.holds(
+        "page_*",
+        "nothing mapped at SCRATCH",
+        uvpt(SCRATCH).is_none(),
+    );
+    t.holds(
+        "page_*",
+        "nothing mapped at SCRATCH+1",
+        uvpt(SCRATCH + PGSIZE).is_none(),
+    );
+    // JOS: unmapping what is not mapped is fine.
+    t.sys(PageUnmap, "unmapped va", [0, SCRATCH, 0, 0, 0], 0);
+    t.sys(PageUnmap, "unmapped va in child", [c, SCRATCH, 0, 0, 0], 0);
+}
+
+fn check_status_calls(t: &mut Checks, c: EnvId) {
+    let before = envs(envx(c)).env_status;
+    for (status, case) in [
+        (ENV_FREE, "status FREE"),
+        (ENV_DYING, "status DYING"),
+        (ENV_RUNNING, "status RUNNING"),
+        (5, "status 5"),
+        (0xFFFF_FFFF, "status -1"),
+    ] {
+        t.sys(EnvSetStatus, case, [c as u32, status, 0, 0, 0], -E_INVAL);
+        t.sys(EnvSetStatus, case, [0, status, 0, 0, 0], -E_INVAL);
+    }
+    t.holds(
+        "env_set_status",
+        "child unchanged",
+        envs(envx(c)).env_status == before,
+    );
+}
+
+fn check_ipc_calls(t: &mut Checks, c: EnvId, g: EnvId) {
+    let (c, g) = (c as u32, g as u32);
+    let me = sys_getenvid() as u32;
+    t.sys(
+        IpcTrySend,
+        "G not receiving",
+        [g, 1, UTOP, 0, 0],
+        -E_IPC_NOT_RECV,
+    );
+    t.sys(
+        IpcTrySend,
+        "self not receiving",
+        [me, 1, UTOP, 0, 0],
+        -E_IPC_NOT_RECV,
+    );
+    t.sys(
+        IpcTrySend,
+        "envid 0 not receiving",
+        [0, 1, UTOP, 0, 0],
+        -E_IPC_NOT_RECV,
+    );
+    // C is receiving, but every page offer is bad.
+    let bad_pages: [(u32, u32, &str); 5] = [
+        (SCRATCH + 1, PTE_U | PTE_P, "srcva not aligned"),
+        (SCRATCH, PTE_U | PTE_P, "srcva unmapped"),
+        (UTEXT, PTE_U | PTE_P | PTE_W, "W from read-only"),
+        (UTEXT, PTE_U, "perm without P"),
+        (UTEXT, PTE_U | PTE_P | PTE_PCD, "perm with PCD"),
+    ];
+    for &(srcva, perm, case) in bad_pages.iter() {
+        t.sys(IpcTrySend, case, [c, 7, srcva, perm, 0], -E_INVAL);
+        t.sys(IpcSend, case, [c, 7, srcva, perm, 0], -E_INVAL);
+    }
+    t.sys(
+        IpcRecv,
+        "dstva not aligned",
+        [SCRATCH + 1, 0, 0, 0, 0],
+        -E_INVAL,
+    );
+    t.sys(IpcRecv, "dstva not aligned, low", [1, 0, 0, 0, 0], -E_INVAL);
+    t.holds(
+        "ipc_recv",
+        "refused recv left us not receiving",
+        !envs(envx(me as EnvId)).env_ipc_recving,
+    );
+}
+
+/// Calls without arguments ignore garbage; unknown numbers are refused.
+fn check_misc_calls(t: &mut Checks) {
+    let junk = [0xDEAD_BEEF, 0xF010_0000, 1, 2, 3];
+    let me = sys_getenvid();
+    t.sys(Getenvid, "junk args", junk, me);
+    t.sys(Yield, "junk args", junk, 0);
+    // Zero bytes from anywhere: nothing to check, nothing to print.
+    for (va, case) in [
+        (KERNBASE + 1, "len 0 at kernel+1"),
+        (SCRATCH + 1, "len 0 unmapped+1"),
+    ] {
+        t.sys(Cputs, case, [va, 0, 0, 0, 0], 0);
+    }
+    for num in [16, 17, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
+        let mut label = [0u8; 16];
+        let n = jos::snprintf!(&mut label, "0x%x", num);
+        let label = core::str::from_utf8(&label[..n]).unwrap_or("?");
+        t.call("unknown number", num, label, [0; 5], -E_INVAL);
+    }
+}

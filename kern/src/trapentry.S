@@ -102,6 +102,10 @@ sysenter_entry:
     pushl %ebp              # esp
     pushfl                  # eflags: the user's, but sysenter cleared IF
     orl $FL_IF, (%esp)
+    # Unlike an interrupt gate, sysenter keeps the user's NT and AC. With NT
+    # set, the kernel's next iret would be a task return (#TS in the kernel).
+    pushl $0x2              # so run the kernel with plain flags (IF still off)
+    popfl
     pushl $(GD_UT | 3)      # cs
     pushl %esi              # eip
     pushl $0                # err

@@ -102,11 +102,15 @@ fn sys_env_set_status(envid: EnvId, status: u32) -> SysResult {
         ENV_RUNNING if status == ENV_RUNNABLE => return Ok(0),
         _ => {}
     }
-    // Whoever sets the status takes the env out of a blocked ipc_send.
+    // Whoever sets the status takes the env out of a blocked ipc_send or
+    // ipc_recv. A receiver left marked as receiving would accept a later
+    // send even while blocked in ipc_send itself, and that wake-up would
+    // leave it in its target's queue of senders.
     if KERNEL_STATE.get()[e].pending_send.is_some() {
         ipc::cancel_send(e);
         target.env_tf.regs.eax = (-E_IPC_NOT_RECV) as u32;
     }
+    target.env_ipc_recving = false;
     env::set_status(e, status);
     Ok(0)
 }

@@ -224,6 +224,10 @@ def badelf_test() -> Test:
                 initrd=",".join(os.path.join(BADELF_DIR, name) for name in bad))
 
 
+def any_mem_check(va: str) -> str:
+    return ".[0-9a-f]{8}. user_mem_check assertion failure for va " + va
+
+
 def lab1_2_tests() -> List[Test]:
     tests = [
         Test(1, "printf", expect=["6828 decimal is 15254 octal!"]),
@@ -358,8 +362,26 @@ def lab4_tests() -> List[Test]:
     return t
 
 
+def fuzz_tests() -> List[Test]:
+    """Randomized hostile programs (lab 4: they fork). Fixed seeds; at 2 CPUs
+    the interleaving, and so the exact calls, vary from run to run."""
+    fuzz_expect = ["syscallfuzz: yield with flags ........ came back",
+                   "syscallfuzz: ipc_try_send to a blocked sender: env is not recving",
+                   "syscallfuzz: child 3 done", "syscallfuzz: done, [0-9]+ calls", NO_RUNNABLE]
+    return [
+        Test(4, "syscallfuzz", prog="syscallfuzz", expect=fuzz_expect),
+        # Two CPUs: the parent also stops children while they run elsewhere.
+        Test(4, "syscallfuzz-2cpu", prog="syscallfuzz", cpus=2,
+             expect=fuzz_expect + ["syscallfuzz: stopped [1-9][0-9]* running children"]),
+        Test(4, "pgfaultfuzz", prog="pgfaultfuzz",
+             expect=["pgfaultfuzz: survived the fault", any_mem_check("eebff..."),
+                     "pgfaultfuzz: case 3 .recursive faults. ended", any_mem_check("eebfe..."),
+                     "pgfaultfuzz: done, 31 cases", NO_RUNNABLE]),
+    ]
+
+
 def all_tests() -> List[Test]:
-    tests = lab1_2_tests() + lab3_tests() + lab4_tests()
+    tests = lab1_2_tests() + lab3_tests() + lab4_tests() + fuzz_tests()
     for test in tests:
         # Lab 3/4 programs that end the run must give every page back.
         if test.lab >= 3 and NO_RUNNABLE in test.expect:

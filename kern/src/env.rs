@@ -31,6 +31,9 @@ pub struct EnvKernel {
     pub senders: Option<(usize, usize)>,
     /// Who destroyed this env while it ran on another CPU (it is DYING).
     pub destroyed_by: Option<EnvId>,
+    /// Someone set this env NOT_RUNNABLE while it ran on another CPU; that
+    /// CPU stops it the next time it enters the kernel from it.
+    pub stop_requested: bool,
 }
 
 /// An `ipc_send` waiting for its target to call `ipc_recv`.
@@ -48,6 +51,7 @@ const NO_KERNEL_STATE: EnvKernel = EnvKernel {
     next_sender: None,
     senders: None,
     destroyed_by: None,
+    stop_requested: false,
 };
 
 pub static KERNEL_STATE: BklCell<[EnvKernel; NENV]> = BklCell::new([NO_KERNEL_STATE; NENV]);

@@ -5,7 +5,7 @@
 //! make the kernel panic: envids go through `envid2env`, addresses through
 //! the checks in `userptr`, and every error path gives back what it took.
 
-use crate::cpu::curenv;
+use crate::cpu::{curenv, thiscpu};
 use crate::env::{self, env, envid2env, pgdir_of, KERNEL_STATE};
 use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::ipc;
@@ -91,15 +91,26 @@ fn sys_env_set_status(envid: EnvId, status: u32) -> SysResult {
     let target = env(e);
     match target.env_status {
         ENV_DYING => return Err(-E_BAD_ENV),
-        // Already on a CPU: RUNNABLE would let a second CPU pick it too.
+        // On another CPU: it stays RUNNING until that CPU leaves it, so that
+        // no other CPU runs it too and a destroy waits for it (DYING). A stop
+        // is only noted; that CPU carries it out (trap.rs).
+        ENV_RUNNING if target.env_cpunum as usize != thiscpu().id => {
+            KERNEL_STATE.get()[e].stop_requested = status == ENV_NOT_RUNNABLE;
+            return Ok(0);
+        }
+        // The caller itself, which is running anyway.
         ENV_RUNNING if status == ENV_RUNNABLE => return Ok(0),
         _ => {}
     }
-    // Whoever sets the status takes the env out of a blocked ipc_send.
+    // Whoever sets the status takes the env out of a blocked ipc_send or
+    // ipc_recv. A receiver left marked as receiving would accept a later
+    // send even while blocked in ipc_send itself, and that wake-up would
+    // leave it in its target's queue of senders.
     if KERNEL_STATE.get()[e].pending_send.is_some() {
         ipc::cancel_send(e);
         target.env_tf.regs.eax = (-E_IPC_NOT_RECV) as u32;
     }
+    target.env_ipc_recving = false;
     env::set_status(e, status);
     Ok(0)
 }

@@ -21,6 +21,13 @@ pub fn utrapframe_va(trap_esp: u32) -> u32 {
     }
 }
 
+/// Whether vector `trapno` is an interrupt from the local APIC, which must
+/// be acknowledged (EOI) before it sends another of the same or lower
+/// priority.
+pub fn needs_lapic_eoi(trapno: u32) -> bool {
+    trapno == IRQ_OFFSET + IRQ_TIMER || trapno == IRQ_OFFSET + IRQ_ERROR
+}
+
 /// An IDT gate (Intel SDM vol. 3, 6.11): 32-bit interrupt gate (interrupts
 /// off on entry), present, callable from privilege `dpl` and above.
 pub const fn interrupt_gate(handler: u32, sel: u16, dpl: u8) -> u64 {
@@ -58,7 +65,7 @@ mod machine {
     use crate::userptr::UserBuf;
     use crate::{lapic, pmap, sched, spinlock, syscall, x86};
     use core::sync::atomic::{AtomicU32, Ordering};
-    use inc::env::{ENV_DYING, ENV_RUNNING};
+    use inc::env::{ENV_DYING, ENV_NOT_RUNNABLE, ENV_RUNNING};
     use inc::mmu::{FL_TF, PTE_U, PTE_W};
     use inc::syscall::Syscall;
 
@@ -155,9 +162,20 @@ mod machine {
         spinlock::lock_kernel();
         let e = curenv().expect("trap from user mode with no current env");
         if env(e).env_status == ENV_DYING {
+            // This trap is never dispatched: acknowledge a timer interrupt
+            // here, or the LAPIC would send this CPU no more of them.
+            if needs_lapic_eoi(tf.trapno) {
+                lapic::lapic_eoi();
+            }
             env::env_free(e);
             thiscpu().env = None;
             sched::sched_yield();
+        }
+        // Stopped while it ran here: this trap still completes (a system
+        // call returns its result into the saved frame), then the CPU
+        // moves on, as if the env had been NOT_RUNNABLE all along.
+        if core::mem::take(&mut env::KERNEL_STATE.get()[e].stop_requested) {
+            env::set_status(e, ENV_NOT_RUNNABLE);
         }
         env(e).env_tf = *tf;
         (e, &mut env(e).env_tf)
@@ -343,6 +361,15 @@ mod tests {
         // Nested fault: below the trap-time esp, one word left empty.
         assert_eq!(utrapframe_va(UXSTACKTOP - 52), UXSTACKTOP - 52 - 4 - 52);
         assert_eq!(utrapframe_va(UXSTACKTOP - PGSIZE), UXSTACKTOP - PGSIZE - 56);
+    }
+
+    #[test]
+    fn lapic_interrupts_need_an_eoi() {
+        assert!(needs_lapic_eoi(IRQ_OFFSET + IRQ_TIMER));
+        assert!(needs_lapic_eoi(IRQ_OFFSET + IRQ_ERROR));
+        assert!(!needs_lapic_eoi(T_SYSCALL));
+        assert!(!needs_lapic_eoi(T_PGFLT));
+        assert!(!needs_lapic_eoi(IRQ_OFFSET + IRQ_SPURIOUS));
     }
 
     #[test]

@@ -81,8 +81,8 @@ pub fn insert(f: &mut Frames, pgdir: PgDir, pa: PhysAddr, va: u32, perm: u32) ->
     if *pte & PTE_P != 0 {
         let old = PhysAddr(pte_addr(*pte));
         *pte = 0;
+        forget_mapping(f, pgdir, va);
         f.decref(old);
-        crate::pmap::tlb_invalidate(pgdir, va);
     }
     *pte = pa.0 | perm | PTE_P;
     Ok(())
@@ -117,8 +117,16 @@ pub fn remove(f: &mut Frames, pgdir: PgDir, va: u32) {
     );
     let old = PhysAddr(pte_addr(*pte));
     *pte = 0;
+    forget_mapping(f, pgdir, va);
     f.decref(old);
+}
+
+/// After clearing the entry for `va`: drops this CPU's TLB entry and tells
+/// the tracker, so that if another CPU runs `pgdir` the frame, once its
+/// last reference goes, waits in limbo until that CPU reloads CR3.
+fn forget_mapping(f: &mut Frames, pgdir: PgDir, va: u32) {
     crate::pmap::tlb_invalidate(pgdir, va);
+    f.tlb.unmapped(crate::pmap::this_cpu(), pgdir.pa().0);
 }
 
 /// Maps `[va, va + size)` onto `[pa, pa + size)` with 4 KB pages and

@@ -279,6 +279,37 @@ mod tests {
     }
 
     #[test]
+    fn unmapping_behind_a_running_cpu_defers_the_free() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        let (old, new) = (f.alloc(false).unwrap(), f.alloc(false).unwrap());
+        insert(&mut f, d, old, 0x80_0000, PTE_W | PTE_U).unwrap();
+        // CPU 1 runs `d`; this code runs as CPU 0 (pmap::this_cpu on the host).
+        f.tlb.cr3_loaded(1, d.pa().0);
+        let free = f.free_count();
+        // Replacing a mapping: the old frame loses its last reference.
+        insert(&mut f, d, new, 0x80_0000, PTE_W | PTE_U).unwrap();
+        assert_eq!((f.free_count(), f.limbo_count()), (free, 1));
+        assert!(!f.free_list().any(|pa| pa == old));
+        f.tlb.cr3_loaded(1, d.pa().0);
+        f.reclaim();
+        assert_eq!((f.free_count(), f.limbo_count()), (free + 1, 0));
+        assert!(f.free_list().any(|pa| pa == old));
+        // Removing the last mapping.
+        remove(&mut f, d, 0x80_0000);
+        assert_eq!((f.free_count(), f.limbo_count()), (free + 1, 1));
+        f.tlb.cr3_loaded(1, 0x1000);
+        f.reclaim();
+        assert!(f.free_list().any(|pa| pa == new));
+        // Once CPU 1 runs another directory, unmapping frees at once.
+        let again = f.alloc(false).unwrap();
+        insert(&mut f, d, again, 0x80_0000, PTE_W | PTE_U).unwrap();
+        remove(&mut f, d, 0x80_0000);
+        assert_eq!(f.limbo_count(), 0);
+    }
+
+    #[test]
     fn failed_insert_keeps_no_reference() {
         let arena = Arena::new(4 * PGSIZE);
         let mut f = frames(&arena, 4);

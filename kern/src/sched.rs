@@ -111,7 +111,10 @@ mod machine {
             // SAFETY: the kernel's page directory maps the kernel.
             unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
             if pmap::limbo_count() != 0 {
-                cprintf!("sched_halt: %u frames still in limbo\n", pmap::limbo_count());
+                cprintf!(
+                    "sched_halt: %u frames still in limbo\n",
+                    pmap::limbo_count()
+                );
             }
             let before = env::free_pages_before_first_env().unwrap_or(0);
             cprintf!(

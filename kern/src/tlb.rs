@@ -82,7 +82,11 @@ impl TlbTracker {
 
     /// Has every CPU loaded CR3 at least as often as `wait` says?
     pub fn reached(&self, wait: &Epochs) -> bool {
-        self.epoch.0.iter().zip(wait.0).all(|(&now, want)| now >= want)
+        self.epoch
+            .0
+            .iter()
+            .zip(wait.0)
+            .all(|(&now, want)| now >= want)
     }
 
     /// Is the directory at `pgdir_pa` in some CPU's CR3 other than `me`'s?

@@ -108,7 +108,11 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     for r in 0..ROUNDS {
         if let Some(va) = round(child_id) {
             if stale == 0 {
-                cprintf!("tlbstale: round %d: the child's marker is in our page %x\n", r, va);
+                cprintf!(
+                    "tlbstale: round %d: the child's marker is in our page %x\n",
+                    r,
+                    va
+                );
             }
             stale += 1;
         }
@@ -117,6 +121,10 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     if stale == 0 {
         cprintf!("tlbstale: no stale writes seen\n");
     } else {
-        cprintf!("tlbstale: STALE WRITE seen in a freed page (%d of %d rounds)\n", stale, ROUNDS);
+        cprintf!(
+            "tlbstale: STALE WRITE seen in a freed page (%d of %d rounds)\n",
+            stale,
+            ROUNDS
+        );
     }
 }

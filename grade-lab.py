@@ -354,6 +354,10 @@ def lab4_tests() -> List[Test]:
         # Running out must be a clean error, and every page must come back.
         Test(4, "forkbomb", expect=["forkbomb: fork failed with <out of environments> after 1023 children",
                                     "forkbomb: destroyed 1023 children", NO_RUNNABLE]),
+        # A child writing on CPU 1 must not reach a frame its parent took away
+        # from it and got back from the allocator (stale TLB entries).
+        Test(4, "tlbstale", cpus=2, expect=["tlbstale: no stale writes seen", NO_RUNNABLE],
+             forbid=["tlbstale: STALE WRITE"]),
         Test(4, "membomb", expect=["membomb: page_alloc failed with out of memory after [0-9]+ pages",
                                    "membomb: exofork failed with out of memory after [0-9]+ more envs", NO_RUNNABLE]),
     ]

@@ -12,7 +12,7 @@ use crate::elf::ElfImage;
 use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::pmap::{self, PgDir};
 use crate::userptr::{CheckedBuf, UserBuf};
-use crate::{sched, spinlock, x86};
+use crate::{sched, spinlock};
 use core::sync::atomic::{AtomicPtr, Ordering};
 use inc::env::*;
 use inc::error::*;
@@ -277,7 +277,7 @@ pub fn env_free(e: usize) {
     if me.env == Some(e) {
         // Do not free the page directory this CPU is using.
         // SAFETY: the kernel's page directory maps the kernel.
-        unsafe { x86::lcr3(pmap::kern_pgdir().pa().as_u32()) };
+        unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
     }
     let id = env(e).env_id;
     // A DYING env is freed by its own CPU; name the env that destroyed it,
@@ -330,7 +330,7 @@ pub fn env_run(e: usize) -> ! {
     next.env_runs += 1;
     next.env_cpunum = id as i32;
     // SAFETY: an env's page directory maps the kernel like kern_pgdir does.
-    unsafe { x86::lcr3(pgdir_of(e).pa().as_u32()) };
+    unsafe { pmap::load_pgdir(pgdir_of(e)) };
     let tf: *const Trapframe = &next.env_tf;
     spinlock::unlock_kernel();
     // SAFETY: `tf` is this env's saved user-mode frame in the env table; no

@@ -1,5 +1,6 @@
 //! Physical page frames (JOS lab 2, part 1): the boot allocator, the
-//! `PageInfo` array and the free list.
+//! `PageInfo` array and the free list, plus the limbo where frames wait
+//! until no CPU's TLB can still reach them (see `tlb.rs`).
 //!
 //! Nothing here touches hardware. The kernel reaches physical memory through
 //! a [`DirectMap`] (physical address + KERNBASE); host tests use a
@@ -7,6 +8,7 @@
 //! `cargo test`.
 
 use crate::addr::PhysAddr;
+use crate::tlb::{Epochs, TlbTracker};
 use core::ops::Range;
 use inc::memlayout::{KERNBASE, PGSIZE};
 use inc::mmu::round_up;
@@ -111,6 +113,28 @@ fn overlaps(r: &Range<u32>, start: u32, size: u32) -> bool {
     (start as u64) < r.end as u64 && (r.start as u64) < start as u64 + size as u64
 }
 
+/// A list of frames threaded through `pp_link` (values are `PageInfo`
+/// kernel addresses, 0 = none), like the free list.
+#[derive(Clone, Copy, Debug, Default)]
+struct FrameList {
+    head: u32,
+    tail: u32,
+    len: usize,
+}
+
+/// Frames whose last reference is gone while some CPU may still hold a TLB
+/// entry for them. Two batches, so that a steady stream of new arrivals
+/// cannot keep every frame waiting: `open` takes arrivals and the latest
+/// epochs to wait for; `sealed` takes no more, so it empties as soon as the
+/// CPUs it waits for have reloaded CR3 once.
+#[derive(Default)]
+struct Limbo {
+    sealed: FrameList,
+    sealed_wait: Epochs,
+    open: FrameList,
+    open_wait: Epochs,
+}
+
 /// The frame table: one `PageInfo` per physical page, and the free list
 /// threaded through them. Free frames have refcount 0; the list hands out
 /// low addresses first (boot-time page tables must lie in the first 4 MB,
@@ -122,6 +146,10 @@ pub struct Frames {
     /// `pp_link` value of the first free frame (0 = none).
     free_head: u32,
     nfree: usize,
+    limbo: Limbo,
+    /// Which CPU has which page directory loaded; decides whether a frame
+    /// freed now must wait in limbo.
+    pub tlb: TlbTracker,
 }
 
 // SAFETY: `Frames` only holds addresses; the pmap lock serialises its users.
@@ -150,6 +178,8 @@ impl Frames {
             npages,
             free_head: 0,
             nfree: 0,
+            limbo: Limbo::default(),
+            tlb: TlbTracker::new(),
         };
         // Push from the top down so the list comes out in ascending order.
         for i in (0..npages).rev() {
@@ -180,8 +210,14 @@ impl Frames {
         self.nfree
     }
 
+    /// Frames waiting in limbo for other CPUs to flush their TLBs.
+    pub fn limbo_count(&self) -> usize {
+        self.limbo.sealed.len + self.limbo.open.len
+    }
+
     /// A free frame, zeroed if `zero`, refcount 0. `None` when none is left.
     pub fn alloc(&mut self, zero: bool) -> Option<PhysAddr> {
+        self.reclaim();
         if self.free_head == 0 {
             return None;
         }
@@ -196,9 +232,18 @@ impl Frames {
         Some(pa)
     }
 
-    /// Puts frame `pa` back on the free list. Panics if it is still
+    /// Puts frame `pa` back on the free list. Only for a frame no page
+    /// table has mapped since it was allocated (no TLB can hold it); a
+    /// mapped frame is released by `decref`. Panics if it is still
     /// referenced or already free: both are kernel bugs.
     pub fn free(&mut self, pa: PhysAddr) {
+        let i = self.check_unused(pa);
+        self.push_free(i);
+    }
+
+    /// The index of `pa`, after checking it is neither referenced nor free
+    /// nor in limbo already.
+    fn check_unused(&self, pa: PhysAddr) -> usize {
         let i = self.index(pa);
         let link = self.link_of(i);
         let page = *self.info(i);
@@ -207,12 +252,62 @@ impl Frames {
             "page_free: frame {:#x} still referenced",
             pa.0
         );
+        // Only the last frame of a list has pp_link 0; the free list's
+        // first frame is the one whose link nothing else records.
+        let list_ends = [self.free_head, self.limbo.open.tail, self.limbo.sealed.tail];
         assert!(
-            page.pp_link == 0 && self.free_head != link,
+            page.pp_link == 0 && !list_ends.contains(&link),
             "page_free: frame {:#x} is already free",
             pa.0
         );
-        self.push_free(i);
+        i
+    }
+
+    /// A frame whose last mapping is gone: free at once if no CPU can
+    /// still reach it through its TLB, else into limbo.
+    fn release(&mut self, pa: PhysAddr) {
+        let i = self.check_unused(pa);
+        match self.tlb.pending() {
+            None => self.push_free(i),
+            Some(wait) => {
+                let link = self.link_of(i);
+                self.info(i).pp_link = self.limbo.open.head;
+                let open = &mut self.limbo.open;
+                if open.head == 0 {
+                    open.tail = link;
+                }
+                open.head = link;
+                open.len += 1;
+                self.limbo.open_wait = self.limbo.open_wait.max(wait);
+            }
+        }
+    }
+
+    /// Moves to the free list every limbo frame that no TLB can reach any
+    /// more (every CPU it waited for has reloaded CR3).
+    pub fn reclaim(&mut self) {
+        loop {
+            if self.limbo.sealed.len > 0 {
+                if !self.tlb.reached(&self.limbo.sealed_wait) {
+                    return;
+                }
+                let batch = core::mem::take(&mut self.limbo.sealed);
+                self.splice_free(batch);
+            }
+            if self.limbo.open.len == 0 {
+                return;
+            }
+            self.limbo.sealed = core::mem::take(&mut self.limbo.open);
+            self.limbo.sealed_wait = self.limbo.open_wait;
+        }
+    }
+
+    /// Puts a whole list in front of the free list.
+    fn splice_free(&mut self, list: FrameList) {
+        let tail = self.index_of_link(list.tail);
+        self.info(tail).pp_link = self.free_head;
+        self.free_head = list.head;
+        self.nfree += list.len;
     }
 
     pub fn incref(&mut self, pa: PhysAddr) {
@@ -220,7 +315,8 @@ impl Frames {
         page.pp_ref = page.pp_ref.checked_add(1).expect("page refcount overflow");
     }
 
-    /// Drops one reference; frees the frame when none is left.
+    /// Drops one reference; when none is left, frees the frame, or puts it
+    /// in limbo if another CPU may still reach it through a stale TLB entry.
     pub fn decref(&mut self, pa: PhysAddr) {
         let page = self.info(self.index(pa));
         page.pp_ref = page
@@ -228,7 +324,7 @@ impl Frames {
             .checked_sub(1)
             .expect("page_decref: refcount already 0");
         if page.pp_ref == 0 {
-            self.free(pa);
+            self.release(pa);
         }
     }
 
@@ -393,6 +489,85 @@ mod tests {
         let mut f = frames(&arena, 4);
         let pa = f.alloc(false).unwrap();
         f.free(pa);
+        f.free(pa);
+    }
+
+    /// A frame allocated and mapped (one reference).
+    fn mapped_frame(f: &mut Frames) -> PhysAddr {
+        let pa = f.alloc(false).unwrap();
+        f.incref(pa);
+        pa
+    }
+
+    const CHILD_PGDIR: u32 = 0x7000;
+
+    #[test]
+    fn frame_freed_behind_a_running_cpu_waits_for_its_reload() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = frames(&arena, 8);
+        let pa = mapped_frame(&mut f);
+        let free_before = f.free_count();
+        f.tlb.cr3_loaded(1, CHILD_PGDIR);
+        f.tlb.unmapped(0, CHILD_PGDIR);
+        f.decref(pa);
+        assert_eq!(f.free_count(), free_before);
+        assert_eq!(f.limbo_count(), 1);
+        // Allocating everything never hands out the frame in limbo.
+        let rest: Vec<PhysAddr> = core::iter::from_fn(|| f.alloc(false)).collect();
+        assert_eq!(rest.len(), free_before);
+        assert!(!rest.contains(&pa));
+        // CPU 1 reloads CR3: the next allocation finds it.
+        f.tlb.cr3_loaded(1, CHILD_PGDIR);
+        assert_eq!(f.alloc(false), Some(pa));
+        assert_eq!(f.limbo_count(), 0);
+    }
+
+    #[test]
+    fn frames_freed_with_no_stale_tlb_go_straight_back() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = frames(&arena, 8);
+        let pa = mapped_frame(&mut f);
+        f.tlb.cr3_loaded(0, CHILD_PGDIR);
+        f.tlb.unmapped(0, CHILD_PGDIR); // only this CPU ran it
+        f.decref(pa);
+        assert_eq!(f.limbo_count(), 0);
+        assert_eq!(f.alloc(false), Some(pa));
+    }
+
+    #[test]
+    fn later_arrivals_do_not_hold_back_earlier_ones() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = frames(&arena, 8);
+        let (a, b) = (mapped_frame(&mut f), mapped_frame(&mut f));
+        f.tlb.cr3_loaded(1, CHILD_PGDIR);
+        f.tlb.unmapped(0, CHILD_PGDIR);
+        f.decref(a);
+        f.reclaim(); // seals the batch holding `a`
+        f.tlb.cr3_loaded(1, CHILD_PGDIR);
+        f.tlb.unmapped(0, CHILD_PGDIR); // a new unmap behind CPU 1's back
+        f.decref(b);
+        let free_before = f.free_count();
+        f.reclaim();
+        assert_eq!(f.free_count(), free_before + 1, "a's batch is done");
+        assert_eq!(f.limbo_count(), 1, "b waits for the next reload");
+        f.tlb.cr3_loaded(1, 0x1000);
+        f.reclaim();
+        assert_eq!(f.limbo_count(), 0);
+        assert_eq!(f.free_count(), free_before + 2);
+        let listed: Vec<PhysAddr> = f.free_list().collect();
+        assert!(listed.contains(&a) && listed.contains(&b));
+        assert_eq!(listed.len(), f.free_count());
+    }
+
+    #[test]
+    #[should_panic(expected = "already free")]
+    fn freeing_a_frame_in_limbo_panics() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = frames(&arena, 8);
+        let pa = mapped_frame(&mut f);
+        f.tlb.cr3_loaded(1, CHILD_PGDIR);
+        f.tlb.unmapped(0, CHILD_PGDIR);
+        f.decref(pa);
         f.free(pa);
     }
 

@@ -24,6 +24,7 @@ pub mod pmap;
 pub mod pmap_check;
 pub mod sched;
 pub mod spinlock;
+pub mod tlb;
 pub mod trap;
 pub mod userptr;
 

@@ -81,8 +81,8 @@ pub fn insert(f: &mut Frames, pgdir: PgDir, pa: PhysAddr, va: u32, perm: u32) ->
     if *pte & PTE_P != 0 {
         let old = PhysAddr(pte_addr(*pte));
         *pte = 0;
+        forget_mapping(f, pgdir, va);
         f.decref(old);
-        crate::pmap::tlb_invalidate(pgdir, va);
     }
     *pte = pa.0 | perm | PTE_P;
     Ok(())
@@ -117,8 +117,16 @@ pub fn remove(f: &mut Frames, pgdir: PgDir, va: u32) {
     );
     let old = PhysAddr(pte_addr(*pte));
     *pte = 0;
+    forget_mapping(f, pgdir, va);
     f.decref(old);
+}
+
+/// After clearing the entry for `va`: drops this CPU's TLB entry and tells
+/// the tracker, so that if another CPU runs `pgdir` the frame, once its
+/// last reference goes, waits in limbo until that CPU reloads CR3.
+fn forget_mapping(f: &mut Frames, pgdir: PgDir, va: u32) {
     crate::pmap::tlb_invalidate(pgdir, va);
+    f.tlb.unmapped(crate::pmap::this_cpu(), pgdir.pa().0);
 }
 
 /// Maps `[va, va + size)` onto `[pa, pa + size)` with 4 KB pages and
@@ -268,6 +276,37 @@ mod tests {
         let (got, pte) = lookup(&mut f, d, 0x80_0123).unwrap();
         assert_eq!(got, pa);
         assert_eq!(pte & (PTE_W | PTE_U | PTE_P), PTE_U | PTE_P);
+    }
+
+    #[test]
+    fn unmapping_behind_a_running_cpu_defers_the_free() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        let (old, new) = (f.alloc(false).unwrap(), f.alloc(false).unwrap());
+        insert(&mut f, d, old, 0x80_0000, PTE_W | PTE_U).unwrap();
+        // CPU 1 runs `d`; this code runs as CPU 0 (pmap::this_cpu on the host).
+        f.tlb.cr3_loaded(1, d.pa().0);
+        let free = f.free_count();
+        // Replacing a mapping: the old frame loses its last reference.
+        insert(&mut f, d, new, 0x80_0000, PTE_W | PTE_U).unwrap();
+        assert_eq!((f.free_count(), f.limbo_count()), (free, 1));
+        assert!(!f.free_list().any(|pa| pa == old));
+        f.tlb.cr3_loaded(1, d.pa().0);
+        f.reclaim();
+        assert_eq!((f.free_count(), f.limbo_count()), (free + 1, 0));
+        assert!(f.free_list().any(|pa| pa == old));
+        // Removing the last mapping.
+        remove(&mut f, d, 0x80_0000);
+        assert_eq!((f.free_count(), f.limbo_count()), (free + 1, 1));
+        f.tlb.cr3_loaded(1, 0x1000);
+        f.reclaim();
+        assert!(f.free_list().any(|pa| pa == new));
+        // Once CPU 1 runs another directory, unmapping frees at once.
+        let again = f.alloc(false).unwrap();
+        insert(&mut f, d, again, 0x80_0000, PTE_W | PTE_U).unwrap();
+        remove(&mut f, d, 0x80_0000);
+        assert_eq!(f.limbo_count(), 0);
     }
 
     #[test]

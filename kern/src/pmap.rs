@@ -193,9 +193,47 @@ pub fn page_refcount(pa: PhysAddr) -> u16 {
     with(|p| p.frames.refcount(pa))
 }
 
-/// Number of frames on the free list (leak checks compare it before and after).
+/// Number of frames on the free list (leak checks compare it before and
+/// after), after taking back from limbo what no TLB can reach any more.
 pub fn free_page_count() -> usize {
-    with(|p| p.frames.free_count())
+    with(|p| {
+        p.frames.reclaim();
+        p.frames.free_count()
+    })
+}
+
+/// Frames still waiting for another CPU to reload CR3 (see `tlb.rs`).
+pub fn limbo_count() -> usize {
+    with(|p| {
+        p.frames.reclaim();
+        p.frames.limbo_count()
+    })
+}
+
+/// The CPU running this code (0 in host tests).
+pub fn this_cpu() -> usize {
+    #[cfg(target_os = "none")]
+    return crate::cpu::cpu_id();
+    #[cfg(not(target_os = "none"))]
+    0
+}
+
+/// Loads `pgdir` into this CPU's CR3, which empties its TLB, and records
+/// that for the frames in limbo. Every CR3 load after boot goes through
+/// here, under the big kernel lock.
+///
+/// # Safety
+/// `pgdir` must map the kernel where it runs (kern_pgdir and every
+/// directory from `pgdir_create` do).
+#[cfg(target_os = "none")]
+pub unsafe fn load_pgdir(pgdir: PgDir) {
+    let pa = pgdir.pa().0;
+    let cpu = this_cpu();
+    with(|p| {
+        // SAFETY: the caller guarantees the directory maps the kernel.
+        unsafe { crate::x86::lcr3(pa) };
+        p.frames.tlb.cr3_loaded(cpu, pa);
+    })
 }
 
 /// Number of physical frames managed.
@@ -253,9 +291,19 @@ pub fn pgdir_create() -> Result<PgDir, i32> {
 
 /// Releases every user page (below UTOP), every page table and the directory.
 /// Must not be the directory loaded on this CPU.
+///
+/// No other CPU may have it loaded either: its TLB (and paging-structure
+/// caches) could still reach the page tables. An env is only freed once no
+/// CPU runs it (a DYING env is freed by its own CPU, which first loads
+/// kern_pgdir), and every CPU loads another directory before it gives up
+/// the big kernel lock, so this holds; the assertion keeps it so.
 pub fn pgdir_free(pgdir: PgDir) {
+    let me = this_cpu();
     with(|p| {
         assert!(pgdir != p.kern_pgdir, "pgdir_free(kern_pgdir)");
+        if let Some(cpu) = p.frames.tlb.loaded_elsewhere(me, pgdir.pa().0) {
+            panic!("pgdir_free: directory still loaded on CPU {}", cpu);
+        }
         pgdir::free(&mut p.frames, pgdir)
     })
 }

@@ -80,7 +80,7 @@ mod machine {
     use crate::bkl::BklCell;
     use crate::cpu::{thiscpu, CPU_HALTED};
     use crate::env::{self, env};
-    use crate::{pmap, spinlock, x86};
+    use crate::{pmap, spinlock};
 
     /// Which envs are RUNNABLE; `env::set_status` keeps it current.
     pub static RUNNABLE: BklCell<RunSet> = BklCell::new(RunSet::new());
@@ -106,6 +106,16 @@ mod machine {
     /// sleep until an interrupt, without the big kernel lock.
     pub fn sched_halt() -> ! {
         if *ALIVE.get() == 0 {
+            // Every other CPU has left its last env, so has reloaded CR3;
+            // once this one has too, no frame needs to wait in limbo.
+            // SAFETY: the kernel's page directory maps the kernel.
+            unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
+            if pmap::limbo_count() != 0 {
+                cprintf!(
+                    "sched_halt: %u frames still in limbo\n",
+                    pmap::limbo_count()
+                );
+            }
             let before = env::free_pages_before_first_env().unwrap_or(0);
             cprintf!(
                 "Free pages: %u (%u before the first env)\n",
@@ -122,7 +132,7 @@ mod machine {
         me.status = CPU_HALTED;
         let top = pmap::kstack_top(me.id);
         // SAFETY: the kernel's page directory maps the kernel.
-        unsafe { x86::lcr3(pmap::kern_pgdir().pa().as_u32()) };
+        unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
         spinlock::unlock_kernel();
         // SAFETY: `top` is this CPU's own kernel stack; nothing on it is
         // live any more, since this path never returns.

@@ -1,0 +1,168 @@
+//! TLB consistency across CPUs: when may a frame unmapped from an address
+//! space that another CPU is running be handed out again?
+//!
+//! `invlpg` only drops the entry from this CPU's TLB. Another CPU that has
+//! the same page directory loaded keeps its entry, and its env can go on
+//! reading and writing the old frame until that CPU next loads CR3. So a
+//! frame must not be reused before every such CPU has reloaded CR3.
+//!
+//! The tracker counts CR3 loads per CPU (its "epoch") and remembers which
+//! directory each CPU has loaded. Unmapping from a directory loaded on
+//! another CPU raises that CPU's `need`: it must reach the epoch after its
+//! current one. While some CPU is below its `need`, frames whose last
+//! reference drops wait in limbo (`frames.rs`) with a snapshot of `need`,
+//! and go back to the free list once every CPU has caught up. No CPU ever
+//! waits for another: the one behind reloads CR3 at its next return to user
+//! mode through `env_run`, at the latest on its next timer tick, or when it
+//! halts. Everything here sits under the pmap lock; it is pure data.
+
+use inc::memlayout::NCPU;
+
+/// A CR3 load count for each CPU (u64: never wraps).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Epochs(pub [u64; NCPU]);
+
+impl Epochs {
+    /// Each CPU's larger count of the two.
+    pub fn max(self, other: Epochs) -> Epochs {
+        let mut out = self;
+        for (o, b) in out.0.iter_mut().zip(other.0) {
+            *o = (*o).max(b);
+        }
+        out
+    }
+}
+
+/// Which page directory each CPU has loaded, and how often each has
+/// loaded CR3.
+#[derive(Clone, Debug, Default)]
+pub struct TlbTracker {
+    /// Physical address of the directory in each CPU's CR3 (0: not yet
+    /// recorded, which only happens before a CPU's first env).
+    loaded: [u32; NCPU],
+    /// CR3 loads so far on each CPU.
+    epoch: Epochs,
+    /// The epoch each CPU must reach before its TLB is known to hold no
+    /// entry for a mapping removed behind its back.
+    need: Epochs,
+}
+
+impl TlbTracker {
+    pub const fn new() -> TlbTracker {
+        TlbTracker {
+            loaded: [0; NCPU],
+            epoch: Epochs([0; NCPU]),
+            need: Epochs([0; NCPU]),
+        }
+    }
+
+    /// CPU `cpu` has just loaded the directory at `pgdir_pa` into CR3,
+    /// which emptied its TLB (RJOS uses no global pages).
+    pub fn cr3_loaded(&mut self, cpu: usize, pgdir_pa: u32) {
+        self.epoch.0[cpu] += 1;
+        self.loaded[cpu] = pgdir_pa;
+    }
+
+    /// CPU `me` removed or replaced a mapping in the directory at
+    /// `pgdir_pa` (and invalidated its own TLB entry). Every other CPU that
+    /// has that directory loaded may still hold the old entry.
+    pub fn unmapped(&mut self, me: usize, pgdir_pa: u32) {
+        for cpu in 0..NCPU {
+            if cpu != me && self.loaded[cpu] == pgdir_pa {
+                self.need.0[cpu] = self.epoch.0[cpu] + 1;
+            }
+        }
+    }
+
+    /// `None` if no CPU can hold a stale entry, so a frame freed now may go
+    /// straight to the free list; otherwise the epochs to wait for.
+    pub fn pending(&self) -> Option<Epochs> {
+        (!self.reached(&self.need)).then_some(self.need)
+    }
+
+    /// Has every CPU loaded CR3 at least as often as `wait` says?
+    pub fn reached(&self, wait: &Epochs) -> bool {
+        self.epoch
+            .0
+            .iter()
+            .zip(wait.0)
+            .all(|(&now, want)| now >= want)
+    }
+
+    /// Is the directory at `pgdir_pa` in some CPU's CR3 other than `me`'s?
+    pub fn loaded_elsewhere(&self, me: usize, pgdir_pa: u32) -> Option<usize> {
+        (0..NCPU).find(|&cpu| cpu != me && self.loaded[cpu] == pgdir_pa)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHILD: u32 = 0x5000;
+    const KERN: u32 = 0x1000;
+
+    #[test]
+    fn nothing_pending_until_a_remote_cpu_runs_the_directory() {
+        let mut t = TlbTracker::new();
+        assert_eq!(t.pending(), None);
+        // Unmapping from a directory only this CPU has loaded: the local
+        // invlpg was enough.
+        t.cr3_loaded(0, CHILD);
+        t.unmapped(0, CHILD);
+        assert_eq!(t.pending(), None);
+        // Nobody runs it at all.
+        t.unmapped(0, 0x9000);
+        assert_eq!(t.pending(), None);
+    }
+
+    #[test]
+    fn a_remote_cpu_must_reload_before_frames_are_reused() {
+        let mut t = TlbTracker::new();
+        t.cr3_loaded(0, KERN);
+        t.cr3_loaded(1, CHILD);
+        t.unmapped(0, CHILD);
+        let wait = t.pending().expect("CPU 1 may hold the old entry");
+        assert_eq!(wait.0[1], 2);
+        assert_eq!(wait.0[0], 0, "CPU 0 invalidated its own entry");
+        assert_eq!(t.loaded_elsewhere(0, CHILD), Some(1));
+        // Other CPUs reloading does not help.
+        t.cr3_loaded(0, KERN);
+        t.cr3_loaded(2, KERN);
+        assert!(!t.reached(&wait));
+        // CPU 1 reloads (the same directory: the TLB is flushed all the same).
+        t.cr3_loaded(1, CHILD);
+        assert!(t.reached(&wait));
+        assert_eq!(t.pending(), None);
+    }
+
+    #[test]
+    fn a_later_unmap_asks_for_a_later_reload() {
+        let mut t = TlbTracker::new();
+        t.cr3_loaded(1, CHILD);
+        t.unmapped(0, CHILD);
+        let first = t.pending().unwrap();
+        t.cr3_loaded(1, CHILD);
+        t.unmapped(0, CHILD);
+        let second = t.pending().unwrap();
+        assert!(t.reached(&first));
+        assert!(!t.reached(&second));
+        assert_eq!(first.max(second), second);
+        t.cr3_loaded(1, KERN);
+        assert!(t.reached(&second));
+        assert_eq!(t.loaded_elsewhere(0, CHILD), None);
+    }
+
+    #[test]
+    fn every_cpu_running_the_directory_must_reload() {
+        let mut t = TlbTracker::new();
+        t.cr3_loaded(1, CHILD);
+        t.cr3_loaded(3, CHILD);
+        t.unmapped(0, CHILD);
+        let wait = t.pending().unwrap();
+        t.cr3_loaded(1, KERN);
+        assert!(!t.reached(&wait));
+        t.cr3_loaded(3, KERN);
+        assert!(t.reached(&wait));
+    }
+}

@@ -94,7 +94,9 @@ pub use self::kernel::*;
 #[cfg(target_os = "none")]
 mod kernel {
     use super::*;
-    use crate::lapic::cpunum;
+    // The task register names the CPU in one instruction; the LAPIC would be an
+    // MMIO read on every acquire and release (slow under QEMU).
+    use crate::cpu::cpu_id as cpunum;
     use core::ptr::addr_of;
     use core::sync::atomic::AtomicU32;
     use inc::memlayout::{KSTKSIZE, NCPU};

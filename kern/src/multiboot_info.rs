@@ -57,6 +57,10 @@ impl BootInfo {
 
 struct EarlyMem;
 
+/// # Safety
+/// The trait's contract (multiboot::information::MemoryManagement): callers
+/// pass physical ranges from the boot loader's structures; we only hand out
+/// ranges the entry page directory maps, and never allocate or free.
 impl MemoryManagement for EarlyMem {
     unsafe fn paddr_to_slice(&self, addr: PAddr, length: usize) -> Option<&'static [u8]> {
         if addr.checked_add(length as u64)? > EARLY_MAPPED {

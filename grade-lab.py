@@ -55,10 +55,12 @@ class Test:
     initrd: Optional[str] = None  # foreign ELF files handed over as modules (comma-separated)
     checks: List[Checker] = field(default_factory=list)
     typed: List[str] = field(default_factory=list)  # monitor commands, one per `K> ` prompt
+    kargs: str = ""  # more kernel command-line words
+    panics: bool = False  # the test expects a kernel panic (and its exit code 1)
 
     def append(self) -> str:
         """The kernel command line. A test that types at the monitor must not autoexit."""
-        words = [] if self.typed else ["autoexit"]
+        words = ([] if self.typed else ["autoexit"]) + self.kargs.split()
         return " ".join(words + (["run=" + self.prog] if self.prog else [])) or "rjos"
 
     def out_file(self) -> str:
@@ -83,18 +85,19 @@ def check_patterns(test: Test, lines: List[str]) -> List[str]:
     for pattern in test.expect:
         if first_match(pattern, lines) is None:
             problems.append("missing: " + pattern)
-    for pattern in test.forbid + [PANIC]:
+    for pattern in test.forbid + ([] if test.panics else [PANIC]):
         line = first_match(pattern, lines)
         if line is not None:
             problems.append("forbidden: %s  (line: %s)" % (pattern, line.strip()))
     return problems
 
 
-def check_exit(status: Optional[int], timeout: float) -> List[str]:
-    """isa-debug-exit ends QEMU with status (code << 1) | 1: a clean exit is 1."""
+def check_exit(status: Optional[int], timeout: float, code: int = 0) -> List[str]:
+    """isa-debug-exit ends QEMU with status (code << 1) | 1: a clean exit is 1,
+    a panic's exit is 3."""
     if status is None:
         return ["the kernel did not end QEMU within %gs (killed)" % timeout]
-    if status == 1:
+    if status == (code << 1) | 1:
         return []
     if status % 2 == 1:
         return ["the kernel ended QEMU with code %d (not a clean exit)" % (status >> 1)]
@@ -125,7 +128,7 @@ def evaluate(test: Test, output: str, status: Optional[int]) -> List[str]:
     problems = check_patterns(test, lines)
     for check in test.checks:
         problems += check(lines)
-    return problems + check_exit(status, test.timeout)
+    return problems + check_exit(status, test.timeout, 1 if test.panics else 0)
 
 
 # --- lab 1: the backtrace -------------------------------------------------
@@ -260,6 +263,17 @@ def monitor_test() -> Test:
     return Test(1, "monitor commands", expect=expect, typed=typed)
 
 
+def kernel_fault_test() -> Test:
+    """A page fault in the kernel panics naming the address, dumps the trap
+    frame and backtraces (the `kfault` command-line word reads va 0)."""
+    return Test(3, "kernel page fault", kargs="kfault", panics=True,
+                expect=["kfault: reading va 0 in the kernel", "  trap 0x0000000e Page Fault", "  cr2  0x00000000",
+                        r"  err  0x00000000 \[kernel, read, not-present\]",
+                        "kernel panic at kern/src/trap.rs:[0-9]+: kernel page fault at va 00000000, eip f01[0-9a-f]{5}",
+                        "Stack backtrace:", r" *kern/src/trap.rs:[0-9]+: +trap\+"],
+                forbid=["kfault: read .*: the kernel did not fault"])
+
+
 def lab3_tests() -> List[Test]:
     t = [
         Test(3, "hello", expect=[".00000000. new env 00001000", "hello, world", "i am environment 00001000",
@@ -287,6 +301,7 @@ def lab3_tests() -> List[Test]:
     for test in t:
         test.prog = test.name
     t.append(breakpoint_monitor_test())
+    t.append(kernel_fault_test())
     t.append(badelf_test())
     # A program written in C against the ABI, loaded as a multiboot module.
     if os.path.exists("obj/c/hello_c"):

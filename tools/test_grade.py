@@ -64,6 +64,25 @@ def verdict(name, output, status=CLEAN):
     return grade_lab.evaluate(test_named(name), output, status)
 
 
+class ExpectedPanic(unittest.TestCase):
+    PANIC_RUN = "\n".join([
+        "kfault: reading va 0 in the kernel", "  trap 0x0000000e Page Fault", "  cr2  0x00000000",
+        "  err  0x00000000 [kernel, read, not-present]",
+        "kernel panic at kern/src/trap.rs:281: kernel page fault at va 00000000, eip f0108c43",
+        "Stack backtrace:", "         kern/src/trap.rs:281: trap+1334"])
+
+    def test_panic_with_its_exit_code_passes(self):
+        self.assertEqual(verdict("kernel page fault", self.PANIC_RUN, status=3), [])
+
+    def test_clean_exit_or_no_panic_fails(self):
+        self.assertTrue(verdict("kernel page fault", self.PANIC_RUN, status=CLEAN))
+        self.assertTrue(verdict("kernel page fault", "kfault: reading va 0 in the kernel", status=3))
+
+    def test_other_tests_still_forbid_panics(self):
+        self.assertIn("forbidden: kernel panic  (line: kernel panic at kern/src/trap.rs:281: kernel page fault "
+                      "at va 00000000, eip f0108c43)", verdict("hello", self.PANIC_RUN))
+
+
 class Lab1And2(unittest.TestCase):
     def test_good_output_passes_every_test(self):
         for test in grade_lab.lab1_2_tests():

@@ -6,6 +6,8 @@
 //!   monitor once there is nothing left to run; the grader uses this.
 //! * `run=NAME[,NAME...]`: start these programs (embedded or modules) at boot.
 //! * `nocheck`: skip the slow lab-2 self-checks.
+//! * `kfault`: once traps are set up, read an unmapped kernel address on
+//!   purpose, to show (and let the grader check) what a kernel page fault does.
 
 /// At most this many programs may be named with `run=`.
 pub const MAX_RUN: usize = 16;
@@ -14,6 +16,7 @@ pub const MAX_RUN: usize = 16;
 pub struct CmdLine<'a> {
     pub autoexit: bool,
     pub nocheck: bool,
+    pub kfault: bool,
     run: [&'a str; MAX_RUN],
     nrun: usize,
 }
@@ -26,6 +29,7 @@ impl<'a> CmdLine<'a> {
             match word {
                 "autoexit" => c.autoexit = true,
                 "nocheck" => c.nocheck = true,
+                "kfault" => c.kfault = true,
                 _ => {
                     if let Some(list) = word.strip_prefix("run=") {
                         for name in list.split(',').filter(|n| !n.is_empty()) {
@@ -54,6 +58,8 @@ mod tests {
     #[test]
     fn parses_words() {
         let c = CmdLine::parse("/obj/kern/kernel autoexit run=hello,,divzero run=x");
+        assert!(!c.kfault);
+        assert!(CmdLine::parse("k kfault").kfault);
         assert!(c.autoexit);
         assert!(!c.nocheck);
         assert_eq!(c.programs(), &["hello", "divzero", "x"]);

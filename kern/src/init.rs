@@ -40,6 +40,9 @@ pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
     crate::env::env_init();
     crate::trap::trap_init();
     crate::cpu::thiscpu().status = CPU_STARTED;
+    if cmdline().kfault {
+        kernel_fault_on_purpose();
+    }
 
     // Lab 4: find and start the other CPUs. They wait for the big kernel
     // lock, which this CPU holds until it first enters user mode.
@@ -70,6 +73,17 @@ pub extern "C" fn mp_main() -> ! {
     crate::mpconfig::ap_started();
     crate::spinlock::lock_kernel();
     crate::sched::sched_yield()
+}
+
+/// Reads virtual address 0, which the kernel never maps: the page-fault
+/// handler must panic naming the address (command-line word `kfault`).
+#[inline(never)]
+fn kernel_fault_on_purpose() {
+    cprintf!("kfault: reading va 0 in the kernel\n");
+    // SAFETY: deliberately unsound: nothing is mapped at 0, so this traps
+    // and the page-fault handler panics; the read never completes.
+    let v = unsafe { core::ptr::read_volatile(core::ptr::null::<u32>()) };
+    cprintf!("kfault: read %08x: the kernel did not fault!\n", v);
 }
 
 /// Recurses `x` levels, then backtraces. `extern "C"` keeps `x` on the

@@ -366,6 +366,10 @@ def lab4_tests() -> List[Test]:
              + [r"%x got %d from %x \(thisenv is %08x\)" % (to, n, frm, 0x1000 + to % 0x1000)
                 for n, to, frm in ((0, 0x1001, 0x1000), (1, 0x1000, 0x1001), (9, 0x1000, 0x1001), (10, 0x1001, 0x1000))]
              + [NO_RUNNABLE]),
+        # A faulting env is destroyed, and only it: yield runs on to the end.
+        Test(4, "fault isolation", prog="faultread,yield",
+             expect=[".00001000. user fault va 00000000 ip 008.....", ".00001000. free env 00001000",
+                     "Back in environment 00001001, iteration 4.", "All done in environment 00001001.", NO_RUNNABLE]),
         # Running out must be a clean error, and every page must come back.
         Test(4, "forkbomb", expect=["forkbomb: fork failed with <out of environments> after 1023 children",
                                     "forkbomb: destroyed 1023 children", NO_RUNNABLE]),
@@ -479,8 +483,9 @@ def run_qemu(argv: Tuple[str, ...], timeout: float) -> Run:
 def missing_program(test: Test) -> Optional[str]:
     if test.initrd:
         return next((f for f in test.initrd.split(",") if not os.path.exists(f)), None)
-    if test.prog and not os.path.exists(os.path.join(USER_DIR, test.prog)):
-        return os.path.join(USER_DIR, test.prog)
+    for prog in (test.prog or "").split(","):
+        if prog and not os.path.exists(os.path.join(USER_DIR, prog)):
+            return os.path.join(USER_DIR, prog)
     return None
 
 

@@ -22,6 +22,7 @@ import importlib.util
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -55,12 +56,13 @@ class Test:
     initrd: Optional[str] = None  # foreign ELF files handed over as modules (comma-separated)
     checks: List[Checker] = field(default_factory=list)
     typed: List[str] = field(default_factory=list)  # monitor commands, one per `K> ` prompt
+    keys: List[str] = field(default_factory=list)  # lines typed on the PS/2 keyboard, one per prompt
     kargs: str = ""  # more kernel command-line words
     panics: bool = False  # the test expects a kernel panic (and its exit code 1)
 
     def append(self) -> str:
         """The kernel command line. A test that types at the monitor must not autoexit."""
-        words = ([] if self.typed else ["autoexit"]) + self.kargs.split()
+        words = ([] if self.typed or self.keys else ["autoexit"]) + self.kargs.split()
         return " ".join(words + (["run=" + self.prog] if self.prog else [])) or "rjos"
 
     def out_file(self) -> str:
@@ -238,10 +240,20 @@ def lab1_2_tests() -> List[Test]:
         Test(1, "backtrace arguments", checks=[check_backtrace_args]),
         Test(1, "backtrace symbols", checks=[check_backtrace_symbols]),
         monitor_test(),
+        console_devices_test(),
     ]
     for check in ["check_page_free_list", "check_page_alloc", "check_page", "check_kern_pgdir", "check_page_installed_pgdir"]:
         tests.append(Test(2, check, expect=[r"%s\(\) succeeded!" % check]))
     return tests
+
+
+def console_devices_test() -> Test:
+    """Types on the PS/2 keyboard (QEMU sendkey) and reads the CGA screen
+    back from video memory: input from the keyboard, output on the screen."""
+    return Test(1, "keyboard and CGA screen", keys=["kerninfo", "quit"],
+                expect=["K> kerninfo", "Special kernel symbols:",
+                        r"screen\| K> kerninfo$", r"screen\| Special kernel symbols:$",
+                        r"screen\| Kernel executable memory footprint: [0-9]+KB$", r"screen\| K>$"])
 
 
 def monitor_test() -> Test:
@@ -426,8 +438,14 @@ def labs_present() -> List[int]:
 # --- running QEMU ---------------------------------------------------------
 
 
+def monitor_socket(test: Test) -> str:
+    return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", test.name) + ".qemu-monitor")
+
+
 def qemu_argv(test: Test, cpus: int) -> Tuple[str, ...]:
-    argv = [QEMU, "-nographic", "-m", "128", "-kernel", KERNEL, "-serial", "mon:stdio", "-monitor", "none",
+    # A keyboard test talks to QEMU's own monitor (sendkey, xp) over a socket.
+    monitor = "unix:%s,server,nowait" % monitor_socket(test) if test.keys else "none"
+    argv = [QEMU, "-nographic", "-m", "128", "-kernel", KERNEL, "-serial", "mon:stdio", "-monitor", monitor,
             "-no-reboot", "-smp", "%d,sockets=%d" % (cpus, cpus),
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if test.initrd:
@@ -463,6 +481,89 @@ def run_typed(argv: Tuple[str, ...], timeout: float, typed: Tuple[str, ...]) -> 
         proc.wait()
     reader.join()
     return Run(b"".join(chunks).decode("utf-8", "replace"), status, time.monotonic() - start)
+
+
+# QEMU `sendkey` names for the characters a keyboard test types.
+KEY_NAMES = {" ": "spc", "-": "minus", ".": "dot", "/": "slash", "\n": "ret"}
+CGA_TEXT = 0xB8000  # physical address of the 80x25 text screen
+
+
+class QemuMonitor:
+    """QEMU's human monitor over a unix socket."""
+
+    def __init__(self, path: str, deadline: float):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        while True:
+            try:
+                self.sock.connect(path)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.sock.settimeout(0.1)
+
+    def command(self, line: str, until: Callable[[str], bool], deadline: float) -> str:
+        self.sock.sendall(line.encode() + b"\n")
+        got = b""
+        while time.monotonic() < deadline and not until(got.decode("latin-1")):
+            try:
+                got += self.sock.recv(65536)
+            except socket.timeout:
+                pass
+        return got.decode("latin-1")
+
+    def type_line(self, text: str, deadline: float) -> None:
+        for ch in text + "\n":
+            self.command("sendkey " + KEY_NAMES.get(ch, ch), lambda out: "(qemu)" in out, deadline)
+
+    def screen(self, deadline: float) -> List[str]:
+        """The CGA text screen, read from video memory with `xp`."""
+        cells = 80 * 25
+        words_re = re.compile(r"0x([0-9a-f]{4})")
+
+        def words(out: str) -> List[int]:
+            return [int(w, 16) for line in out.splitlines() if re.match(r"^[0-9a-f]+:", line)
+                    for w in words_re.findall(line.split(":", 1)[1])]
+        out = self.command("xp /%dhx 0x%x" % (cells, CGA_TEXT), lambda o: len(words(o)) >= cells, deadline)
+        chars = "".join(chr(w & 0xFF) if 32 <= (w & 0xFF) < 127 else " " for w in words(out)[:cells])
+        return [chars[i:i + 80].rstrip() for i in range(0, len(chars), 80)]
+
+
+def run_keys(argv: Tuple[str, ...], timeout: float, keys: Tuple[str, ...], sock_path: str) -> Run:
+    """Runs QEMU, types one line of `keys` on the PS/2 keyboard at each
+    monitor prompt, and before the last line appends the CGA screen to the
+    output as `screen| ` lines."""
+    start = time.monotonic()
+    deadline = start + timeout
+    if os.path.exists(sock_path):
+        os.remove(sock_path)
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    chunks: List[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: proc.stdout.read1(4096), b"")))
+    reader.start()
+    screen: List[str] = []
+    try:
+        mon = QemuMonitor(sock_path, deadline)
+        sent = 0
+        while proc.poll() is None and time.monotonic() < deadline:
+            if sent < len(keys) and b"".join(chunks).count(b"K> ") > sent:
+                if sent == len(keys) - 1:
+                    screen = mon.screen(deadline)
+                mon.type_line(keys[sent], deadline)
+                sent += 1
+            time.sleep(0.02)
+    except OSError as e:
+        chunks.append(("\n(grader: QEMU monitor: %s)\n" % e).encode())
+    status: Optional[int] = proc.poll()
+    if status is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    reader.join()
+    output = b"".join(chunks).decode("utf-8", "replace")
+    output += "\n=== CGA screen (video memory at 0xb8000) ===\n" + "\n".join("screen| " + row for row in screen) + "\n"
+    return Run(output, status, time.monotonic() - start)
 
 
 def run_qemu(argv: Tuple[str, ...], timeout: float) -> Run:
@@ -508,7 +609,10 @@ def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
             runs[argv] = (budget, None)
         for argv, (budget, _) in list(runs.items()):
             typed = next((t.typed for t in tests if t.typed and qemu_argv(t, max(cpus, t.cpus)) == argv), None)
-            if typed:
+            keyed = next((t for t in tests if t.keys and qemu_argv(t, max(cpus, t.cpus)) == argv), None)
+            if keyed:
+                runs[argv] = (budget, pool.submit(run_keys, argv, budget, tuple(keyed.keys), monitor_socket(keyed)))
+            elif typed:
                 runs[argv] = (budget, pool.submit(run_typed, argv, budget, tuple(typed)))
             else:
                 runs[argv] = (budget, pool.submit(run_qemu, argv, budget))

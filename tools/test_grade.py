@@ -64,6 +64,18 @@ def verdict(name, output, status=CLEAN):
     return grade_lab.evaluate(test_named(name), output, status)
 
 
+class KeyboardAndScreen(unittest.TestCase):
+    def test_needs_both_the_serial_echo_and_the_screen(self):
+        test = test_named("keyboard and CGA screen")
+        self.assertEqual(test.append(), "rjos")  # no autoexit: it waits for keys
+        serial = "K> kerninfo\nSpecial kernel symbols:\n"
+        screen = "\n".join("screen| " + r for r in ["K> kerninfo", "Special kernel symbols:",
+                                                     "Kernel executable memory footprint: 1628KB", "K>"])
+        self.assertEqual(grade_lab.evaluate(test, serial + screen, CLEAN), [])
+        self.assertTrue(grade_lab.evaluate(test, serial, CLEAN))  # nothing on the screen
+        self.assertTrue(grade_lab.evaluate(test, screen, CLEAN))  # keys never reached the kernel
+
+
 class ExpectedPanic(unittest.TestCase):
     PANIC_RUN = "\n".join([
         "kfault: reading va 0 in the kernel", "  trap 0x0000000e Page Fault", "  cr2  0x00000000",
@@ -86,7 +98,7 @@ class ExpectedPanic(unittest.TestCase):
 class Lab1And2(unittest.TestCase):
     def test_good_output_passes_every_test(self):
         for test in grade_lab.lab1_2_tests():
-            if not test.typed:  # the monitor test has its own transcript below
+            if not (test.typed or test.keys):  # interactive tests have their own transcripts
                 self.assertEqual(grade_lab.evaluate(test, lab12_output(), CLEAN), [], test.name)
 
     def test_monitor_transcript(self):
@@ -255,7 +267,7 @@ class Runner(unittest.TestCase):
         return failed, out.getvalue().splitlines()
 
     def test_order_scores_and_saved_outputs(self):
-        tests = [t for t in grade_lab.lab1_2_tests() if not t.typed] + [test_named("hello"), test_named("divzero")]
+        tests = [t for t in grade_lab.lab1_2_tests() if not (t.typed or t.keys)] + [test_named("hello"), test_named("divzero")]
         failed, lines = self.grade(tests)
         self.assertEqual(failed, 1)
         names = [line.split(":")[0] for line in lines if not line.startswith((" ", "Lab "))]

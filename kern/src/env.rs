@@ -6,6 +6,7 @@
 //! JOS's fields lives in the parallel array [`KERNEL_STATE`]. Envs are named
 //! by index into the table inside the kernel and by envid outside.
 
+use crate::addr::{UserVa, VirtAddr};
 use crate::bkl::BklCell;
 use crate::cpu::{curenv, thiscpu};
 use crate::elf::ElfImage;
@@ -42,7 +43,8 @@ pub struct PendingSend {
     /// The target's slot (its queue of senders holds this env).
     pub to: usize,
     pub value: u32,
-    pub srcva: u32,
+    /// The page to send, already checked to be a user page.
+    pub srcva: Option<UserVa>,
     pub perm: u32,
 }
 
@@ -240,11 +242,11 @@ fn map_segment(pgdir: PgDir, va: u32, memsz: u32, data: &[u8]) -> Result<(), i32
     let end = va + memsz; // ElfImage checked that this does not wrap
     let mut page = round_down(va, PGSIZE);
     while page < round_up(end, PGSIZE) {
-        let pa = match pmap::page_lookup(pgdir, page) {
+        let pa = match pmap::page_lookup(pgdir, VirtAddr(page)) {
             Some((pa, _)) => pa,
             None => {
                 let pa = pmap::page_alloc(true).ok_or(-E_NO_MEM)?;
-                if let Err(err) = pmap::page_insert(pgdir, pa, page, PTE_U | PTE_W) {
+                if let Err(err) = pmap::page_insert(pgdir, pa, VirtAddr(page), PTE_U | PTE_W) {
                     pmap::page_free(pa);
                     return Err(err);
                 }
@@ -344,7 +346,7 @@ pub fn pages_mapped(e: usize) -> usize {
     let mut n = 0;
     let mut va = 0;
     while va < inc::memlayout::UTOP {
-        match pmap::pgdir_walk(pgdir, va, false) {
+        match pmap::pgdir_walk(pgdir, VirtAddr(va), false) {
             None => va = round_down(va, inc::memlayout::PTSIZE) + inc::memlayout::PTSIZE,
             Some(pte) => {
                 if *pte & inc::mmu::PTE_P != 0 {
@@ -367,7 +369,7 @@ pub fn user_mem_assert(e: usize, buf: UserBuf, perm: u32) -> CheckedBuf {
             cprintf!(
                 "[%08x] user_mem_check assertion failure for va %08x\n",
                 env(e).env_id,
-                va
+                va.0
             );
             env_destroy(e);
             sched::sched_yield()

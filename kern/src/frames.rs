@@ -499,7 +499,7 @@ mod tests {
         pa
     }
 
-    const CHILD_PGDIR: u32 = 0x7000;
+    const CHILD_PGDIR: PhysAddr = PhysAddr(0x7000);
 
     #[test]
     fn frame_freed_behind_a_running_cpu_waits_for_its_reload() {
@@ -550,7 +550,7 @@ mod tests {
         f.reclaim();
         assert_eq!(f.free_count(), free_before + 1, "a's batch is done");
         assert_eq!(f.limbo_count(), 1, "b waits for the next reload");
-        f.tlb.cr3_loaded(1, 0x1000);
+        f.tlb.cr3_loaded(1, PhysAddr(0x1000));
         f.reclaim();
         assert_eq!(f.limbo_count(), 0);
         assert_eq!(f.free_count(), free_before + 2);

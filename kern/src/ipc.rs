@@ -9,24 +9,32 @@
 //! through the kernel-private per-env state, so nothing here walks the
 //! whole env table.
 
+use crate::addr::UserVa;
 use crate::env::{self, env, envid2env, pgdir_of, PendingSend, KERNEL_STATE};
 use crate::pmap;
 use crate::sched::sched_yield;
 use crate::syscall::{mappable_page, me, SysResult};
+use crate::userptr::ipc_page_arg;
 use inc::env::{EnvId, ENV_NOT_RUNNABLE, ENV_RUNNABLE};
-use inc::error::{E_BAD_ENV, E_INVAL, E_IPC_NOT_RECV};
-use inc::memlayout::{PGSIZE, UTOP};
+use inc::error::{E_BAD_ENV, E_IPC_NOT_RECV};
 
 /// Hands `value` (and the page at `srcva`, if both sides want one) from
 /// `sender` to `target`, which is waiting in ipc_recv, and makes the target
 /// runnable with 0 as the result of its ipc_recv.
-fn deliver(sender: usize, target: usize, value: u32, srcva: u32, perm: u32) -> Result<(), i32> {
-    let dstva = env(target).env_ipc_dstva;
+fn deliver(
+    sender: usize,
+    target: usize,
+    value: u32,
+    srcva: Option<UserVa>,
+    perm: u32,
+) -> Result<(), i32> {
+    // ipc_recv let through only a page below UTOP or "no page" (>= UTOP).
+    let dstva = UserVa::page(env(target).env_ipc_dstva);
     let mut sent_perm = 0;
-    if srcva < UTOP {
+    if let Some(srcva) = srcva {
         let pa = mappable_page(sender, srcva, perm)?;
-        if dstva < UTOP {
-            pmap::page_insert(pgdir_of(target), pa, dstva, perm)?;
+        if let Some(dstva) = dstva {
+            pmap::page_insert(pgdir_of(target), pa, dstva.into(), perm)?;
             sent_perm = perm;
         }
     }
@@ -48,6 +56,7 @@ pub fn sys_ipc_try_send(envid: EnvId, value: u32, srcva: u32, perm: u32) -> SysR
     if !env(target).env_ipc_recving {
         return Err(-E_IPC_NOT_RECV);
     }
+    let srcva = ipc_page_arg(srcva)?;
     deliver(me(), target, value, srcva, perm)?;
     Ok(0)
 }
@@ -57,8 +66,9 @@ pub fn sys_ipc_try_send(envid: EnvId, value: u32, srcva: u32, perm: u32) -> SysR
 pub fn sys_ipc_send(envid: EnvId, value: u32, srcva: u32, perm: u32) -> SysResult {
     let sender = me();
     let target = envid2env(envid, false)?;
-    if srcva < UTOP {
-        mappable_page(sender, srcva, perm)?; // report bad pages now, not later
+    let srcva = ipc_page_arg(srcva)?;
+    if let Some(page) = srcva {
+        mappable_page(sender, page, perm)?; // report bad pages now, not later
     }
     if env(target).env_ipc_recving {
         deliver(sender, target, value, srcva, perm)?;
@@ -78,9 +88,8 @@ pub fn sys_ipc_send(envid: EnvId, value: u32, srcva: u32, perm: u32) -> SysResul
 /// Waits for a message. A queued sender is served at once (oldest first);
 /// otherwise the caller sleeps until a send arrives.
 pub fn sys_ipc_recv(dstva: u32) -> SysResult {
-    if dstva < UTOP && !dstva.is_multiple_of(PGSIZE) {
-        return Err(-E_INVAL);
-    }
+    // Only checked: env_ipc_dstva keeps the raw value, as the Env ABI shows it.
+    ipc_page_arg(dstva)?;
     let receiver = me();
     let r = env(receiver);
     r.env_ipc_recving = true;

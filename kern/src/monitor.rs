@@ -219,10 +219,10 @@ pub use machine::*;
 #[cfg(target_os = "none")]
 mod machine {
     use super::*;
-    use crate::addr::PhysAddr;
+    use crate::addr::{PhysAddr, VirtAddr};
     use crate::pmap::{self, PgDir};
     use inc::memlayout::{KERNBASE, PGSIZE, PTSIZE};
-    use inc::mmu::{pdx, pte_addr, round_down};
+    use inc::mmu::{pte_addr, round_down};
 
     /// Every command, in the order `help` lists them.
     pub static COMMANDS: &[Command] = &[
@@ -440,15 +440,15 @@ mod machine {
     }
 
     /// The page-directory entry of `va` in `pgdir`.
-    fn pde(pgdir: PgDir, va: u32) -> u32 {
+    fn pde(pgdir: PgDir, va: VirtAddr) -> u32 {
         let pd = pgdir.0.as_ptr::<u32>();
         // SAFETY: a page directory is one page of 1024 entries in the
         // direct map, and pdx() < 1024.
-        unsafe { pd.add(pdx(va)).read_volatile() }
+        unsafe { pd.add(va.pdx()).read_volatile() }
     }
 
     /// The entry that maps `va`: a 4 MB directory entry or a page-table entry.
-    fn mapping(pgdir: PgDir, va: u32) -> Option<u32> {
+    fn mapping(pgdir: PgDir, va: VirtAddr) -> Option<u32> {
         let d = pde(pgdir, va);
         if d & PTE_P == 0 {
             return None;
@@ -477,7 +477,7 @@ mod machine {
         let mut unmapped_from = None;
         while va <= end as u64 {
             let v = va as u32;
-            let entry = mapping(pgdir, v);
+            let entry = mapping(pgdir, VirtAddr(v));
             if entry.is_some() {
                 print_unmapped(&mut unmapped_from, v);
             } else if unmapped_from.is_none() {
@@ -542,15 +542,15 @@ mod machine {
         let (Some(va), Some(change)) = (parse_u32(va), PermChange::parse(perms)) else {
             return usage(args);
         };
-        let pgdir = current_pgdir();
+        let (pgdir, va) = (current_pgdir(), VirtAddr(va));
         if mapping(pgdir, va).is_none() {
-            cprintf!("%08x is not mapped\n", va);
+            cprintf!("%08x is not mapped\n", va.0);
             return 0;
         }
         let entry: &mut u32 = if pde(pgdir, va) & PTE_PS != 0 {
             let pd = pgdir.0.as_ptr::<u32>();
             // SAFETY: as in pde(): an entry of the current page directory.
-            unsafe { &mut *pd.add(pdx(va)) }
+            unsafe { &mut *pd.add(va.pdx()) }
         } else {
             match pmap::pgdir_walk(pgdir, va, false) {
                 Some(e) => e,
@@ -562,7 +562,7 @@ mod machine {
         pmap::tlb_invalidate(pgdir, va);
         cprintf!(
             "%08x: %s -> %s\n",
-            va,
+            va.0,
             &flags_string(old)[..],
             &flags_string(*entry)[..]
         );
@@ -597,7 +597,7 @@ mod machine {
             let readable = if physical {
                 physical_readable(a)
             } else {
-                mapping(pgdir, a).is_some()
+                mapping(pgdir, VirtAddr(a)).is_some()
             };
             if !readable {
                 let stop = end.min(page_end) - 1;

@@ -14,7 +14,7 @@ use crate::addr::{PhysAddr, VirtAddr};
 use crate::frames::{DirectMap, Frames};
 use inc::error::E_NO_MEM;
 use inc::memlayout::{NPTENTRIES, PGSIZE, PTSIZE, ULIM, UTOP, UVPT};
-use inc::mmu::{pdx, pte_addr, ptx, round_down, PTE_P, PTE_PS, PTE_U, PTE_W};
+use inc::mmu::{pdx, pte_addr, PTE_P, PTE_PS, PTE_U, PTE_W};
 
 /// A page directory, named by its kernel virtual address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,8 +51,8 @@ fn large_base(pde: u32) -> u32 {
 /// The entry that maps `va`: the page-table entry, or for a 4 MB page the
 /// directory entry itself. With `create`, a missing page table is
 /// allocated (zeroed); `None` if absent and not created, or out of memory.
-pub fn walk(f: &mut Frames, pgdir: PgDir, va: u32, create: bool) -> Option<&'static mut u32> {
-    let pde = &mut table(f.map(), pgdir.pa())[pdx(va)];
+pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<&'static mut u32> {
+    let pde = &mut table(f.map(), pgdir.pa())[va.pdx()];
     if *pde & PTE_P == 0 {
         if !create {
             return None;
@@ -64,18 +64,24 @@ pub fn walk(f: &mut Frames, pgdir: PgDir, va: u32, create: bool) -> Option<&'sta
     if *pde & PTE_PS != 0 {
         return Some(pde);
     }
-    Some(&mut table(f.map(), PhysAddr(pte_addr(*pde)))[ptx(va)])
+    Some(&mut table(f.map(), PhysAddr(pte_addr(*pde)))[va.ptx()])
 }
 
 /// Maps frame `pa` at `va` with `perm | PTE_P`, releasing whatever frame was
 /// there. Re-inserting the mapped frame only changes the rights: the new
 /// reference is taken before the old one is dropped, so it is never freed.
-pub fn insert(f: &mut Frames, pgdir: PgDir, pa: PhysAddr, va: u32, perm: u32) -> Result<(), i32> {
+pub fn insert(
+    f: &mut Frames,
+    pgdir: PgDir,
+    pa: PhysAddr,
+    va: VirtAddr,
+    perm: u32,
+) -> Result<(), i32> {
     let pte = walk(f, pgdir, va, true).ok_or(-E_NO_MEM)?;
     assert!(
         *pte & PTE_PS == 0,
         "page_insert into a 4 MB mapping at {:#x}",
-        va
+        va.0
     );
     f.incref(pa);
     if *pte & PTE_P != 0 {
@@ -89,13 +95,13 @@ pub fn insert(f: &mut Frames, pgdir: PgDir, pa: PhysAddr, va: u32, perm: u32) ->
 }
 
 /// The frame (4 KB page) mapped at `va` and the entry that maps it.
-pub fn lookup(f: &mut Frames, pgdir: PgDir, va: u32) -> Option<(PhysAddr, u32)> {
+pub fn lookup(f: &mut Frames, pgdir: PgDir, va: VirtAddr) -> Option<(PhysAddr, u32)> {
     let entry = *walk(f, pgdir, va, false)?;
     if entry & PTE_P == 0 {
         return None;
     }
     let pa = if entry & PTE_PS != 0 {
-        large_base(entry) + round_down(va % PTSIZE, PGSIZE)
+        large_base(entry) + va.page_down().0 % PTSIZE
     } else {
         pte_addr(entry)
     };
@@ -103,7 +109,7 @@ pub fn lookup(f: &mut Frames, pgdir: PgDir, va: u32) -> Option<(PhysAddr, u32)> 
 }
 
 /// Unmaps `va` and drops the frame's reference; nothing if unmapped.
-pub fn remove(f: &mut Frames, pgdir: PgDir, va: u32) {
+pub fn remove(f: &mut Frames, pgdir: PgDir, va: VirtAddr) {
     let Some(pte) = walk(f, pgdir, va, false) else {
         return;
     };
@@ -113,7 +119,7 @@ pub fn remove(f: &mut Frames, pgdir: PgDir, va: u32) {
     assert!(
         *pte & PTE_PS == 0,
         "page_remove of a 4 MB mapping at {:#x}",
-        va
+        va.0
     );
     let old = PhysAddr(pte_addr(*pte));
     *pte = 0;
@@ -124,20 +130,36 @@ pub fn remove(f: &mut Frames, pgdir: PgDir, va: u32) {
 /// After clearing the entry for `va`: drops this CPU's TLB entry and tells
 /// the tracker, so that if another CPU runs `pgdir` the frame, once its
 /// last reference goes, waits in limbo until that CPU reloads CR3.
-fn forget_mapping(f: &mut Frames, pgdir: PgDir, va: u32) {
+fn forget_mapping(f: &mut Frames, pgdir: PgDir, va: VirtAddr) {
     crate::pmap::tlb_invalidate(pgdir, va);
-    f.tlb.unmapped(crate::pmap::this_cpu(), pgdir.pa().0);
+    f.tlb.unmapped(crate::pmap::this_cpu(), pgdir.pa());
 }
 
 /// Maps `[va, va + size)` onto `[pa, pa + size)` with 4 KB pages and
 /// `perm | PTE_P`, without touching refcounts (for memory the allocator
 /// does not hand out: the kernel, boot allocations, device registers).
 /// Panics if a page table cannot be allocated: only boot code calls it.
-pub fn boot_map_region(f: &mut Frames, pgdir: PgDir, va: u32, size: u32, pa: u32, perm: u32) {
+pub fn boot_map_region(
+    f: &mut Frames,
+    pgdir: PgDir,
+    va: VirtAddr,
+    size: u32,
+    pa: PhysAddr,
+    perm: u32,
+) {
     for off in (0..size).step_by(PGSIZE as usize) {
-        let pte = walk(f, pgdir, va + off, true).expect("boot_map_region: out of memory");
-        *pte = (pa + off) | perm | PTE_P;
+        let (page, frame) = region_page(va, pa, off);
+        let pte = walk(f, pgdir, page, true).expect("boot_map_region: out of memory");
+        *pte = frame.0 | perm | PTE_P;
     }
+}
+
+/// The virtual and physical addresses `off` bytes into a boot region
+/// (which the kernel lays out so that neither wraps).
+fn region_page(va: VirtAddr, pa: PhysAddr, off: u32) -> (VirtAddr, PhysAddr) {
+    let page = va.checked_add(off).expect("boot region wraps");
+    let frame = pa.checked_add(off).expect("boot region wraps");
+    (page, frame)
 }
 
 /// As [`boot_map_region`] with 4 MB pages (the CPU must have PSE); `va`,
@@ -145,15 +167,17 @@ pub fn boot_map_region(f: &mut Frames, pgdir: PgDir, va: u32, size: u32, pa: u32
 pub fn boot_map_region_large(
     pgdir: PgDir,
     map: &DirectMap,
-    va: u32,
+    va: VirtAddr,
     size: u32,
-    pa: u32,
+    pa: PhysAddr,
     perm: u32,
 ) {
-    assert!(va.is_multiple_of(PTSIZE) && pa.is_multiple_of(PTSIZE) && size.is_multiple_of(PTSIZE));
+    let aligned = |a: u32| a.is_multiple_of(PTSIZE);
+    assert!(aligned(va.0) && aligned(pa.0) && aligned(size));
     let dir = table(map, pgdir.pa());
     for off in (0..size).step_by(PTSIZE as usize) {
-        dir[pdx(va + off)] = (pa + off) | perm | PTE_PS | PTE_P;
+        let (page, frame) = region_page(va, pa, off);
+        dir[page.pdx()] = frame.0 | perm | PTE_PS | PTE_P;
     }
 }
 
@@ -207,20 +231,21 @@ pub fn free(f: &mut Frames, pgdir: PgDir) {
 pub fn user_mem_check(
     f: &mut Frames,
     pgdir: PgDir,
-    va: u32,
+    va: VirtAddr,
     len: u32,
     perm: u32,
-) -> Result<(), u32> {
+) -> Result<(), VirtAddr> {
     if len == 0 {
         // Else an unaligned va would have its page checked (and a bad one
         // reported) while an aligned one would not.
         return Ok(());
     }
     let need = perm | PTE_P;
-    let end = va as u64 + len as u64;
-    let mut page = round_down(va, PGSIZE) as u64;
+    // u64, so that a range reaching the top of the address space ends.
+    let end = va.0 as u64 + len as u64;
+    let mut page = va.page_down().0 as u64;
     while page < end {
-        let addr = page as u32;
+        let addr = VirtAddr(page as u32);
         let bad_at = addr.max(va);
         if page >= ULIM as u64 {
             return Err(bad_at);
@@ -254,11 +279,12 @@ mod tests {
         let mut f = frames(&arena, 16);
         let d = new_dir(&mut f);
         let before = f.free_count();
-        assert!(walk(&mut f, d, 0x40_1000, false).is_none());
-        assert!(lookup(&mut f, d, 0x40_1000).is_none());
-        remove(&mut f, d, 0x40_1000);
+        let va = VirtAddr(0x40_1000);
+        assert!(walk(&mut f, d, va, false).is_none());
+        assert!(lookup(&mut f, d, va).is_none());
+        remove(&mut f, d, va);
         assert_eq!(f.free_count(), before);
-        assert!(walk(&mut f, d, 0x40_1000, true).is_some());
+        assert!(walk(&mut f, d, va, true).is_some());
         assert_eq!(f.free_count(), before - 1);
     }
 
@@ -268,12 +294,13 @@ mod tests {
         let mut f = frames(&arena, 16);
         let d = new_dir(&mut f);
         let pa = f.alloc(false).unwrap();
-        insert(&mut f, d, pa, 0x80_0000, PTE_W | PTE_U).unwrap();
+        let va = VirtAddr(0x80_0000);
+        insert(&mut f, d, pa, va, PTE_W | PTE_U).unwrap();
         let free = f.free_count();
-        insert(&mut f, d, pa, 0x80_0000, PTE_U).unwrap();
+        insert(&mut f, d, pa, va, PTE_U).unwrap();
         assert_eq!(f.refcount(pa), 1);
         assert_eq!(f.free_count(), free);
-        let (got, pte) = lookup(&mut f, d, 0x80_0123).unwrap();
+        let (got, pte) = lookup(&mut f, d, VirtAddr(0x80_0123)).unwrap();
         assert_eq!(got, pa);
         assert_eq!(pte & (PTE_W | PTE_U | PTE_P), PTE_U | PTE_P);
     }
@@ -284,28 +311,29 @@ mod tests {
         let mut f = frames(&arena, 16);
         let d = new_dir(&mut f);
         let (old, new) = (f.alloc(false).unwrap(), f.alloc(false).unwrap());
-        insert(&mut f, d, old, 0x80_0000, PTE_W | PTE_U).unwrap();
+        let va = VirtAddr(0x80_0000);
+        insert(&mut f, d, old, va, PTE_W | PTE_U).unwrap();
         // CPU 1 runs `d`; this code runs as CPU 0 (pmap::this_cpu on the host).
-        f.tlb.cr3_loaded(1, d.pa().0);
+        f.tlb.cr3_loaded(1, d.pa());
         let free = f.free_count();
         // Replacing a mapping: the old frame loses its last reference.
-        insert(&mut f, d, new, 0x80_0000, PTE_W | PTE_U).unwrap();
+        insert(&mut f, d, new, va, PTE_W | PTE_U).unwrap();
         assert_eq!((f.free_count(), f.limbo_count()), (free, 1));
         assert!(!f.free_list().any(|pa| pa == old));
-        f.tlb.cr3_loaded(1, d.pa().0);
+        f.tlb.cr3_loaded(1, d.pa());
         f.reclaim();
         assert_eq!((f.free_count(), f.limbo_count()), (free + 1, 0));
         assert!(f.free_list().any(|pa| pa == old));
         // Removing the last mapping.
-        remove(&mut f, d, 0x80_0000);
+        remove(&mut f, d, va);
         assert_eq!((f.free_count(), f.limbo_count()), (free + 1, 1));
-        f.tlb.cr3_loaded(1, 0x1000);
+        f.tlb.cr3_loaded(1, PhysAddr(0x1000));
         f.reclaim();
         assert!(f.free_list().any(|pa| pa == new));
         // Once CPU 1 runs another directory, unmapping frees at once.
         let again = f.alloc(false).unwrap();
-        insert(&mut f, d, again, 0x80_0000, PTE_W | PTE_U).unwrap();
-        remove(&mut f, d, 0x80_0000);
+        insert(&mut f, d, again, va, PTE_W | PTE_U).unwrap();
+        remove(&mut f, d, va);
         assert_eq!(f.limbo_count(), 0);
     }
 
@@ -316,7 +344,7 @@ mod tests {
         let d = new_dir(&mut f);
         let pa = f.alloc(false).unwrap();
         assert_eq!(f.free_count(), 0);
-        assert_eq!(insert(&mut f, d, pa, 0, PTE_W), Err(-E_NO_MEM));
+        assert_eq!(insert(&mut f, d, pa, VirtAddr(0), PTE_W), Err(-E_NO_MEM));
         assert_eq!(f.refcount(pa), 0);
     }
 
@@ -326,7 +354,7 @@ mod tests {
         let mut f = frames(&arena, 64);
         let kern = new_dir(&mut f);
         // A kernel page table above UTOP that every directory shares.
-        walk(&mut f, kern, UENVS, true).expect("kernel page table");
+        walk(&mut f, kern, VirtAddr(UENVS), true).expect("kernel page table");
         let kpt = pte_addr(table(f.map(), kern.pa())[pdx(UENVS)]);
         let start = f.free_count();
         let d = create(&mut f, kern).unwrap();
@@ -340,9 +368,9 @@ mod tests {
             } else {
                 f.alloc(false).unwrap()
             };
-            insert(&mut f, d, pa, *va, PTE_U | PTE_W).unwrap();
+            insert(&mut f, d, pa, VirtAddr(*va), PTE_U | PTE_W).unwrap();
         }
-        insert(&mut f, d, shared_pa, 0x80_1000, PTE_U).unwrap();
+        insert(&mut f, d, shared_pa, VirtAddr(0x80_1000), PTE_U).unwrap();
         assert_eq!(f.refcount(shared_pa), 2);
         free(&mut f, d);
         assert_eq!(f.free_count(), start, "pgdir_free leaked");
@@ -358,7 +386,14 @@ mod tests {
         let arena = Arena::new(16 * PGSIZE);
         let mut f = frames(&arena, 16);
         let kern = new_dir(&mut f);
-        boot_map_region_large(kern, f.map(), KERNBASE, PTSIZE, 0, PTE_W);
+        boot_map_region_large(
+            kern,
+            f.map(),
+            VirtAddr(KERNBASE),
+            PTSIZE,
+            PhysAddr(0),
+            PTE_W,
+        );
         table(f.map(), kern.pa())[3] = 0x5000 | PTE_P | PTE_U; // below UTOP: not copied
         let d = create(&mut f, kern).unwrap();
         let dir = table(f.map(), d.pa());
@@ -366,7 +401,7 @@ mod tests {
         assert_eq!(dir[3], 0);
         assert_eq!(dir[pdx(UVPT)], d.pa().0 | PTE_U | PTE_P);
         // Through UVPT, the directory's own page shows up as entry uvpd.
-        let (pa, _) = lookup(&mut f, d, UVPT + (pdx(UVPT) as u32) * PGSIZE).unwrap();
+        let (pa, _) = lookup(&mut f, d, VirtAddr(UVPT + (pdx(UVPT) as u32) * PGSIZE)).unwrap();
         assert_eq!(pa, d.pa());
         assert_eq!(f.refcount(d.pa()), 1);
     }
@@ -376,13 +411,20 @@ mod tests {
         let arena = Arena::new(16 * PGSIZE);
         let mut f = frames(&arena, 16);
         let d = new_dir(&mut f);
-        boot_map_region_large(d, f.map(), KERNBASE, 2 * PTSIZE, 0, PTE_W);
-        let (pa, pde) = lookup(&mut f, d, KERNBASE + PTSIZE + 0x12_3456).unwrap();
+        boot_map_region_large(
+            d,
+            f.map(),
+            VirtAddr(KERNBASE),
+            2 * PTSIZE,
+            PhysAddr(0),
+            PTE_W,
+        );
+        let (pa, pde) = lookup(&mut f, d, VirtAddr(KERNBASE + PTSIZE + 0x12_3456)).unwrap();
         assert_eq!(pa.0, PTSIZE + 0x12_3000);
         assert_eq!(pde, PTSIZE | PTE_PS | PTE_W | PTE_P);
-        let entry = walk(&mut f, d, KERNBASE + 5, false).unwrap();
+        let entry = walk(&mut f, d, VirtAddr(KERNBASE + 5), false).unwrap();
         assert_eq!(*entry, PTE_PS | PTE_W | PTE_P);
-        assert!(lookup(&mut f, d, KERNBASE + 2 * PTSIZE).is_none());
+        assert!(lookup(&mut f, d, VirtAddr(KERNBASE + 2 * PTSIZE)).is_none());
     }
 
     #[test]
@@ -394,10 +436,11 @@ mod tests {
         for i in 0..3 {
             let perm = if i == 2 { PTE_U } else { PTE_U | PTE_W };
             let pa = f.alloc(false).unwrap();
-            insert(&mut f, d, pa, base + i * PGSIZE, perm).unwrap();
+            insert(&mut f, d, pa, VirtAddr(base + i * PGSIZE), perm).unwrap();
         }
         let (u, uw) = (PTE_U, PTE_U | PTE_W);
-        let mut check = |va, len, perm| user_mem_check(&mut f, d, va, len, perm);
+        let mut check =
+            |va, len, perm| user_mem_check(&mut f, d, VirtAddr(va), len, perm).map_err(|bad| bad.0);
         assert_eq!(check(base, 3 * PGSIZE, u), Ok(()));
         assert_eq!(check(base + 10, 2 * PGSIZE - 10, uw), Ok(()));
         assert_eq!(check(base + 10, 2 * PGSIZE - 9, uw), Err(base + 2 * PGSIZE));
@@ -470,8 +513,8 @@ mod tests {
                             continue;
                         }
                         let pa = pool[rng.below(pool.len())];
-                        let had_table = walk(&mut f, d, va, false).is_some();
-                        match insert(&mut f, d, pa, va, PTE_U | PTE_W) {
+                        let had_table = walk(&mut f, d, VirtAddr(va), false).is_some();
+                        match insert(&mut f, d, pa, VirtAddr(va), PTE_U | PTE_W) {
                             Ok(()) => {
                                 tables += usize::from(!had_table);
                                 held.retain(|&h| h != pa);
@@ -490,13 +533,13 @@ mod tests {
                     }
                     _ => {
                         let va = vas[rng.below(vas.len())];
-                        remove(&mut f, d, va);
+                        remove(&mut f, d, VirtAddr(va));
                         mapped.remove(&va);
                     }
                 }
                 // Frames whose last mapping went are back on the free list.
                 for &va in &vas {
-                    let got = lookup(&mut f, d, va + 0x10).map(|m| m.0);
+                    let got = lookup(&mut f, d, VirtAddr(va + 0x10)).map(|m| m.0);
                     assert_eq!(got, mapped.get(&va).copied(), "seed {seed:#x} va {va:#x}");
                 }
                 let mut refs: HashMap<PhysAddr, u16> = HashMap::new();

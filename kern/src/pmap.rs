@@ -99,22 +99,25 @@ impl Pmap {
     fn map_kernel(&mut self) {
         let (f, kpd, l) = (&mut self.frames, self.kern_pgdir, &self.layout);
         let pages_size = round_up((l.npages * core::mem::size_of::<PageInfo>()) as u32, PGSIZE);
-        pgdir::boot_map_region(f, kpd, UPAGES, pages_size, l.pages.0, PTE_U);
-        pgdir::boot_map_region(f, kpd, UENVS, round_up(ENVS_SIZE, PGSIZE), l.envs.0, PTE_U);
+        let envs_size = round_up(ENVS_SIZE, PGSIZE);
+        pgdir::boot_map_region(f, kpd, VirtAddr(UPAGES), pages_size, l.pages, PTE_U);
+        pgdir::boot_map_region(f, kpd, VirtAddr(UENVS), envs_size, l.envs, PTE_U);
         for cpu in 0..NCPU {
-            let stack = l.kstacks.0 + cpu as u32 * KSTKSIZE;
-            pgdir::boot_map_region(f, kpd, kstack_top(cpu) - KSTKSIZE, KSTKSIZE, stack, PTE_W);
+            let stack = PhysAddr(l.kstacks.0 + cpu as u32 * KSTKSIZE);
+            let bottom = VirtAddr(kstack_top(cpu) - KSTKSIZE);
+            pgdir::boot_map_region(f, kpd, bottom, KSTKSIZE, stack, PTE_W);
         }
+        let (kernbase, phys0) = (VirtAddr(KERNBASE), PhysAddr(0));
         if l.pse {
             let size = round_up(l.phys_top(), PTSIZE);
-            pgdir::boot_map_region_large(kpd, f.map(), KERNBASE, size, 0, PTE_W);
+            pgdir::boot_map_region_large(kpd, f.map(), kernbase, size, phys0, PTE_W);
         } else {
-            pgdir::boot_map_region(f, kpd, KERNBASE, l.phys_top(), 0, PTE_W);
+            pgdir::boot_map_region(f, kpd, kernbase, l.phys_top(), phys0, PTE_W);
         }
         // The MMIO window's page table exists from the start, so directories
         // created before a later mmio_map_region (which copy kern_pgdir's
         // entries) still see the device mappings.
-        pgdir::walk(f, kpd, MMIOBASE, true).expect("no page table for the MMIO window");
+        pgdir::walk(f, kpd, VirtAddr(MMIOBASE), true).expect("no page table for the MMIO window");
         // UVPT: the directory doubles as the page table of [UVPT, UVPT+PTSIZE).
         pgdir::install_self_map(f.map(), kpd);
     }
@@ -134,9 +137,9 @@ impl Pmap {
         pgdir::boot_map_region(
             &mut self.frames,
             self.kern_pgdir,
-            base,
+            VirtAddr(base),
             len as u32,
-            start,
+            PhysAddr(start),
             perm,
         );
         self.mmio_next += len as u32;
@@ -227,11 +230,11 @@ pub fn this_cpu() -> usize {
 /// directory from `pgdir_create` do).
 #[cfg(target_os = "none")]
 pub unsafe fn load_pgdir(pgdir: PgDir) {
-    let pa = pgdir.pa().0;
+    let pa = pgdir.pa();
     let cpu = this_cpu();
     with(|p| {
         // SAFETY: the caller guarantees the directory maps the kernel.
-        unsafe { crate::x86::lcr3(pa) };
+        unsafe { crate::x86::lcr3(pa.0) };
         p.frames.tlb.cr3_loaded(cpu, pa);
     })
 }
@@ -244,7 +247,7 @@ pub fn npages() -> usize {
 /// The page-table entry for `va` in `pgdir`, creating the page table if
 /// `create` (`None` if absent and not created, or out of memory). For a 4 MB
 /// mapping this is the page-directory entry itself.
-pub fn pgdir_walk(pgdir: PgDir, va: u32, create: bool) -> Option<&'static mut u32> {
+pub fn pgdir_walk(pgdir: PgDir, va: VirtAddr, create: bool) -> Option<&'static mut u32> {
     with(|p| pgdir::walk(&mut p.frames, pgdir, va, create))
 }
 
@@ -252,25 +255,25 @@ pub fn pgdir_walk(pgdir: PgDir, va: u32, create: bool) -> Option<&'static mut u3
 /// whatever was there. Re-inserting the same frame at the same place only
 /// changes the permissions. `Err(-E_NO_MEM)` if a page table is needed and
 /// none can be allocated.
-pub fn page_insert(pgdir: PgDir, pa: PhysAddr, va: u32, perm: u32) -> Result<(), i32> {
+pub fn page_insert(pgdir: PgDir, pa: PhysAddr, va: VirtAddr, perm: u32) -> Result<(), i32> {
     with(|p| pgdir::insert(&mut p.frames, pgdir, pa, va, perm))
 }
 
 /// The frame mapped at `va` and its page-table entry.
-pub fn page_lookup(pgdir: PgDir, va: u32) -> Option<(PhysAddr, u32)> {
+pub fn page_lookup(pgdir: PgDir, va: VirtAddr) -> Option<(PhysAddr, u32)> {
     with(|p| pgdir::lookup(&mut p.frames, pgdir, va))
 }
 
 /// Unmaps `va` (silently does nothing if unmapped).
-pub fn page_remove(pgdir: PgDir, va: u32) {
+pub fn page_remove(pgdir: PgDir, va: VirtAddr) {
     with(|p| pgdir::remove(&mut p.frames, pgdir, va))
 }
 
 /// Drops the TLB entry for `va` if `pgdir` is the one loaded on this CPU.
-pub fn tlb_invalidate(pgdir: PgDir, va: u32) {
+pub fn tlb_invalidate(pgdir: PgDir, va: VirtAddr) {
     #[cfg(target_os = "none")]
     if crate::x86::rcr3() == pgdir.pa().0 {
-        crate::x86::invlpg(va);
+        crate::x86::invlpg(va.0);
     }
     #[cfg(not(target_os = "none"))]
     let _ = (pgdir, va); // host tests have no TLB
@@ -301,7 +304,7 @@ pub fn pgdir_free(pgdir: PgDir) {
     let me = this_cpu();
     with(|p| {
         assert!(pgdir != p.kern_pgdir, "pgdir_free(kern_pgdir)");
-        if let Some(cpu) = p.frames.tlb.loaded_elsewhere(me, pgdir.pa().0) {
+        if let Some(cpu) = p.frames.tlb.loaded_elsewhere(me, pgdir.pa()) {
             panic!("pgdir_free: directory still loaded on CPU {}", cpu);
         }
         pgdir::free(&mut p.frames, pgdir)
@@ -310,7 +313,7 @@ pub fn pgdir_free(pgdir: PgDir) {
 
 /// Checks that [va, va+len) is mapped in `pgdir` with `perm | PTE_P` and lies
 /// below ULIM. `Err(first_bad_va)` otherwise (JOS's user_mem_check).
-pub fn user_mem_check(pgdir: PgDir, va: u32, len: u32, perm: u32) -> Result<(), u32> {
+pub fn user_mem_check(pgdir: PgDir, va: VirtAddr, len: u32, perm: u32) -> Result<(), VirtAddr> {
     with(|p| pgdir::user_mem_check(&mut p.frames, pgdir, va, len, perm))
 }
 

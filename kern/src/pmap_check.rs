@@ -5,7 +5,7 @@
 //! the same order. All but `check_page_installed_pgdir` (which needs the
 //! MMU) also run under `cargo test` against simulated memory.
 
-use crate::addr::PhysAddr;
+use crate::addr::{PhysAddr, VirtAddr};
 use crate::frames::{Frames, PageInfo};
 use crate::pgdir::{self, PgDir};
 use crate::pmap::{kstack_top, Pmap, ENVS_SIZE};
@@ -156,61 +156,67 @@ pub fn check_page(p: &mut Pmap) {
     let [pp0, pp1, pp2] = core::array::from_fn(|_| f.alloc(false).expect("no free page"));
     let stash = stash_free(f);
 
+    let page = |n: u32| VirtAddr(n * PGSIZE);
+
     // No free frame: a mapping that needs a page table fails cleanly.
-    assert!(pgdir::lookup(f, d, 0).is_none());
-    assert_eq!(pgdir::insert(f, d, pp1, 0, PTE_W), Err(-E_NO_MEM));
+    assert!(pgdir::lookup(f, d, page(0)).is_none());
+    assert_eq!(pgdir::insert(f, d, pp1, page(0), PTE_W), Err(-E_NO_MEM));
     assert_eq!(f.refcount(pp1), 0, "a failed page_insert kept a reference");
 
     // With pp0 free it becomes the page table for [0, 4 MB).
     f.free(pp0);
-    assert_eq!(pgdir::insert(f, d, pp1, 0, PTE_W), Ok(()));
-    assert_eq!(pgdir::lookup(f, d, 0).map(|m| m.0), Some(pp1));
+    assert_eq!(pgdir::insert(f, d, pp1, page(0), PTE_W), Ok(()));
+    assert_eq!(pgdir::lookup(f, d, page(0)).map(|m| m.0), Some(pp1));
     assert_eq!((f.refcount(pp0), f.refcount(pp1)), (1, 1));
-    let entry = pgdir::walk(f, d, PGSIZE, false).expect("page table missing") as *mut u32;
+    let entry = pgdir::walk(f, d, page(1), false).expect("page table missing") as *mut u32;
     let in_table = f.map().ptr::<u32>(pp0).wrapping_add(1);
     assert_eq!(entry, in_table, "pgdir_walk found the wrong entry");
 
     // A second page in the same table needs no new frame.
-    assert_eq!(pgdir::insert(f, d, pp2, PGSIZE, PTE_W), Ok(()));
-    assert_eq!(pgdir::lookup(f, d, PGSIZE).map(|m| m.0), Some(pp2));
+    assert_eq!(pgdir::insert(f, d, pp2, page(1), PTE_W), Ok(()));
+    assert_eq!(pgdir::lookup(f, d, page(1)).map(|m| m.0), Some(pp2));
     assert_eq!(f.refcount(pp2), 1);
     assert_eq!(f.free_count(), 0);
 
     // Re-inserting the same frame only changes the rights.
-    assert_eq!(pgdir::insert(f, d, pp2, PGSIZE, PTE_W | PTE_U), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp2, page(1), PTE_W | PTE_U), Ok(()));
     assert_eq!(f.refcount(pp2), 1, "re-insert changed the refcount");
     assert_eq!(f.free_count(), 0, "re-insert freed the page");
-    assert_eq!(
-        pgdir::user_mem_check(f, d, PGSIZE + 8, 8, PTE_U | PTE_W),
-        Ok(())
-    );
-    assert_eq!(pgdir::user_mem_check(f, d, 8, 8, PTE_U), Err(8));
-    assert_eq!(pgdir::insert(f, d, pp2, PGSIZE, PTE_W), Ok(()));
-    assert_eq!(pgdir::user_mem_check(f, d, PGSIZE, 4, PTE_U), Err(PGSIZE));
+    let check = |f: &mut Frames, va, len, perm| {
+        pgdir::user_mem_check(f, d, VirtAddr(va), len, perm).map_err(|bad| bad.0)
+    };
+    assert_eq!(check(f, PGSIZE + 8, 8, PTE_U | PTE_W), Ok(()));
+    assert_eq!(check(f, 8, 8, PTE_U), Err(8));
+    assert_eq!(pgdir::insert(f, d, pp2, page(1), PTE_W), Ok(()));
+    assert_eq!(check(f, PGSIZE, 4, PTE_U), Err(PGSIZE));
 
     // Another 4 MB region needs a table, and none is free.
-    assert_eq!(pgdir::insert(f, d, pp0, PTSIZE, PTE_W), Err(-E_NO_MEM));
+    assert_eq!(
+        pgdir::insert(f, d, pp0, VirtAddr(PTSIZE), PTE_W),
+        Err(-E_NO_MEM)
+    );
 
     // Mapping pp1 over pp2 releases pp2.
-    assert_eq!(pgdir::insert(f, d, pp1, PGSIZE, PTE_W), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp1, page(1), PTE_W), Ok(()));
     assert_eq!((f.refcount(pp1), f.refcount(pp2)), (2, 0));
     assert_eq!(f.alloc(false), Some(pp2), "the replaced page was not freed");
 
     // Removing drops references; removing nothing is harmless.
-    pgdir::remove(f, d, 0);
-    assert!(pgdir::lookup(f, d, 0).is_none());
+    pgdir::remove(f, d, page(0));
+    assert!(pgdir::lookup(f, d, page(0)).is_none());
     assert_eq!(f.refcount(pp1), 1);
-    pgdir::remove(f, d, 7 * PGSIZE);
-    pgdir::remove(f, d, PGSIZE);
+    pgdir::remove(f, d, page(7));
+    pgdir::remove(f, d, page(1));
     assert_eq!(f.alloc(false), Some(pp1), "the unmapped page was not freed");
 
     // The kernel half is shared: KERNBASE + 1 MB + 5 pages is physical 1 MB + 5 pages.
-    let (pa, _) = pgdir::lookup(f, d, KERNBASE + EXTPHYSMEM + 5 * PGSIZE + 7).expect("KERNBASE");
+    let va = VirtAddr(KERNBASE + EXTPHYSMEM + 5 * PGSIZE + 7);
+    let (pa, _) = pgdir::lookup(f, d, va).expect("KERNBASE");
     assert_eq!(pa.0, EXTPHYSMEM + 5 * PGSIZE);
 
     // pgdir_free gives back mapped frames, the page table and the directory.
-    assert_eq!(pgdir::insert(f, d, pp1, 0, PTE_W | PTE_U), Ok(()));
-    assert_eq!(pgdir::insert(f, d, pp2, 3 * PGSIZE, PTE_W | PTE_U), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp1, page(0), PTE_W | PTE_U), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp2, page(3), PTE_W | PTE_U), Ok(()));
     pgdir::free(f, d);
     assert_eq!(f.free_count(), 4, "pgdir_free leaked frames");
     take_back(f, &order);
@@ -237,20 +243,20 @@ fn check_mmio(p: &mut Pmap) {
     let kern = p.kern_pgdir;
     let f = &mut p.frames;
     for (va, pa) in [(mm1, 0x1000), (mm1 + PGSIZE, 0x2000), (mm2, 0)] {
-        let (got, pte) = pgdir::lookup(f, kern, va).expect("MMIO page unmapped");
+        let (got, pte) = pgdir::lookup(f, kern, VirtAddr(va)).expect("MMIO page unmapped");
         assert_eq!(got.0, pa);
         assert_eq!(
             pte & (PTE_PCD | PTE_PWT | PTE_W | PTE_U),
             PTE_PCD | PTE_PWT | PTE_W
         );
     }
-    assert!(pgdir::lookup(f, kern, mm2 + PGSIZE).is_none());
+    assert!(pgdir::lookup(f, kern, VirtAddr(mm2 + PGSIZE)).is_none());
     assert_eq!(
         f.free_count(),
         count,
         "the MMIO window allocated a page table"
     );
-    for va in [mm1, mm1 + PGSIZE, mm2] {
+    for va in [mm1, mm1 + PGSIZE, mm2].map(VirtAddr) {
         *pgdir::walk(f, kern, va, false).expect("MMIO page table") = 0;
         crate::pmap::tlb_invalidate(kern, va);
     }
@@ -295,7 +301,7 @@ pub fn check_kern_pgdir(p: &mut Pmap) {
         }
         for va in (bottom - KSTKGAP..bottom).step_by(PGSIZE as usize) {
             assert!(
-                pgdir::lookup(f, kpd, va).is_none(),
+                pgdir::lookup(f, kpd, VirtAddr(va)).is_none(),
                 "stack guard {:#x} is mapped",
                 va
             );
@@ -342,21 +348,22 @@ pub fn check_page_installed_pgdir(p: &mut Pmap) {
     let [pp1, pp2] = core::array::from_fn(|_| f.alloc(false).expect("no free page"));
     fill(f, pp1, 0x01);
     fill(f, pp2, 0x02);
-    assert_eq!(pgdir::insert(f, d, pp1, PGSIZE, PTE_W), Ok(()));
+    let page1 = VirtAddr(PGSIZE);
+    assert_eq!(pgdir::insert(f, d, pp1, page1, PTE_W), Ok(()));
     // SAFETY: d shares kern_pgdir's mappings above UTOP, which hold all the
     // kernel uses; we switch back before d is freed.
     unsafe { crate::x86::lcr3(d.pa().0) };
-    let va = PGSIZE as usize as *mut u32;
+    let va = page1.as_ptr::<u32>();
     // SAFETY: PGSIZE is mapped writable in d (just inserted); volatile
     // because we are testing the MMU, not the compiler.
     let read = || unsafe { va.read_volatile() };
     assert_eq!(read(), 0x0101_0101);
-    assert_eq!(pgdir::insert(f, d, pp2, PGSIZE, PTE_W), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp2, page1, PTE_W), Ok(()));
     assert_eq!(read(), 0x0202_0202, "stale TLB entry after page_insert");
     // SAFETY: as above, now pp2 is mapped there.
     unsafe { va.write_volatile(0x0303_0303) };
     assert_eq!(word(f, pp2, 0), 0x0303_0303);
-    pgdir::remove(f, d, PGSIZE);
+    pgdir::remove(f, d, page1);
     assert_eq!(f.refcount(pp2), 0);
     // SAFETY: kern_pgdir maps the kernel as before.
     unsafe { crate::x86::lcr3(kern.pa().0) };
@@ -370,7 +377,7 @@ pub fn check_page_installed_pgdir(p: &mut Pmap) {
 }
 
 fn expect_map(f: &mut Frames, d: PgDir, va: u32, pa: u32, need: u32, deny: u32, what: &str) {
-    let Some((got, entry)) = pgdir::lookup(f, d, va) else {
+    let Some((got, entry)) = pgdir::lookup(f, d, VirtAddr(va)) else {
         panic!("{} at {:#x} is unmapped", what, va);
     };
     assert_eq!(got.0, pa, "{} at {:#x} maps the wrong frame", what, va);
@@ -509,7 +516,7 @@ mod tests {
     fn kern_pgdir_check_catches_writable_upages() {
         let mut m = machine(NPAGES, false);
         let kpd = m.pmap.kern_pgdir;
-        *pgdir::walk(&mut m.pmap.frames, kpd, UPAGES, false).unwrap() |= PTE_W;
+        *pgdir::walk(&mut m.pmap.frames, kpd, VirtAddr(UPAGES), false).unwrap() |= PTE_W;
         check_kern_pgdir(&mut m.pmap);
     }
 
@@ -518,8 +525,9 @@ mod tests {
     fn kern_pgdir_check_catches_a_mapped_guard() {
         let mut m = machine(NPAGES, true);
         let kpd = m.pmap.kern_pgdir;
-        let guard = kstack_top(3) - KSTKSIZE - PGSIZE;
-        pgdir::boot_map_region(&mut m.pmap.frames, kpd, guard, PGSIZE, 0x5000, PTE_W);
+        let guard = VirtAddr(kstack_top(3) - KSTKSIZE - PGSIZE);
+        let frame = PhysAddr(0x5000);
+        pgdir::boot_map_region(&mut m.pmap.frames, kpd, guard, PGSIZE, frame, PTE_W);
         check_kern_pgdir(&mut m.pmap);
     }
 
@@ -529,30 +537,21 @@ mod tests {
         let p = &mut m.pmap;
         let d = pgdir::create(&mut p.frames, p.kern_pgdir).unwrap();
         let f = &mut p.frames;
-        assert_eq!(pgdir::user_mem_check(f, d, UPAGES, 16, PTE_U), Ok(()));
-        assert_eq!(pgdir::user_mem_check(f, d, UENVS, ENVS_SIZE, PTE_U), Ok(()));
-        assert_eq!(
-            pgdir::user_mem_check(f, d, UENVS, 4, PTE_U | PTE_W),
-            Err(UENVS)
-        );
+        let mut check = |va, len, perm| {
+            pgdir::user_mem_check(f, d, VirtAddr(va), len, perm).map_err(|bad| bad.0)
+        };
+        assert_eq!(check(UPAGES, 16, PTE_U), Ok(()));
+        assert_eq!(check(UENVS, ENVS_SIZE, PTE_U), Ok(()));
+        assert_eq!(check(UENVS, 4, PTE_U | PTE_W), Err(UENVS));
         // uvpd (the directory itself) is readable; uvpt only where the
         // directory has entries, and UPAGES's entry is one.
-        assert_eq!(pgdir::user_mem_check(f, d, UVPD, PGSIZE, PTE_U), Ok(()));
+        assert_eq!(check(UVPD, PGSIZE, PTE_U), Ok(()));
         let upages_pt = UVPT + pdx(UPAGES) as u32 * PGSIZE;
-        assert_eq!(pgdir::user_mem_check(f, d, upages_pt, 4, PTE_U), Ok(()));
-        assert_eq!(pgdir::user_mem_check(f, d, UVPT, 4, PTE_U), Err(UVPT));
-        assert_eq!(
-            pgdir::user_mem_check(f, d, UVPD, 4, PTE_U | PTE_W),
-            Err(UVPD)
-        );
-        assert_eq!(
-            pgdir::user_mem_check(f, d, KERNBASE + 0x10_000c, 4, PTE_U),
-            Err(0xF010_000C)
-        );
-        assert_eq!(
-            pgdir::user_mem_check(f, d, UTOP - 4, 8, PTE_U),
-            Err(UTOP - 4)
-        );
+        assert_eq!(check(upages_pt, 4, PTE_U), Ok(()));
+        assert_eq!(check(UVPT, 4, PTE_U), Err(UVPT));
+        assert_eq!(check(UVPD, 4, PTE_U | PTE_W), Err(UVPD));
+        assert_eq!(check(KERNBASE + 0x10_000c, 4, PTE_U), Err(0xF010_000C));
+        assert_eq!(check(UTOP - 4, 8, PTE_U), Err(UTOP - 4));
         pgdir::free(f, d);
     }
 
@@ -564,7 +563,7 @@ mod tests {
         let b = p.mmio_map_region(PhysAddr(0xFEC0_0010), 0x20);
         assert_eq!(a.0, MMIOBASE);
         assert_eq!(b.0, MMIOBASE + PGSIZE + 0x10);
-        let (pa, pte) = pgdir::lookup(&mut p.frames, p.kern_pgdir, a.0).unwrap();
+        let (pa, pte) = pgdir::lookup(&mut p.frames, p.kern_pgdir, a).unwrap();
         assert_eq!(pa.0, 0xFEE0_0000);
         assert_eq!(pte & 0xFFF, PTE_PCD | PTE_PWT | PTE_W | PTE_P);
     }

@@ -4,14 +4,20 @@
 //! returns a value or a negated JOS error code. Nothing a user passes can
 //! make the kernel panic: envids go through `envid2env`, addresses through
 //! the checks in `userptr`, and every error path gives back what it took.
+//!
+//! A page address becomes a [`UserVa`] through `userptr::page_arg` (or
+//! `ipc_page_arg`), which is the -E_INVAL check ABI.md asks for. Each call
+//! decodes it where JOS checks it, after the envid, so that the error a bad
+//! call gets stays the same.
 
+use crate::addr::{PhysAddr, UserVa};
 use crate::cpu::{curenv, thiscpu};
 use crate::env::{self, env, envid2env, pgdir_of, KERNEL_STATE};
 use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::ipc;
 use crate::pmap;
 use crate::sched::sched_yield;
-use crate::userptr::{is_user_page, perm_ok, UserBuf};
+use crate::userptr::{page_arg, perm_ok, UserBuf};
 use inc::env::*;
 use inc::error::*;
 use inc::mmu::{FL_IF, PTE_U, PTE_W};
@@ -147,11 +153,12 @@ fn sys_yield() -> SysResult {
 /// A zeroed page at `va` in `envid`'s address space.
 fn sys_page_alloc(envid: EnvId, va: u32, perm: u32) -> SysResult {
     let e = envid2env(envid, true)?;
-    if !is_user_page(va) || !perm_ok(perm) {
+    let va = page_arg(va)?;
+    if !perm_ok(perm) {
         return Err(-E_INVAL);
     }
     let pa = pmap::page_alloc(true).ok_or(-E_NO_MEM)?;
-    if let Err(err) = pmap::page_insert(pgdir_of(e), pa, va, perm) {
+    if let Err(err) = pmap::page_insert(pgdir_of(e), pa, va.into(), perm) {
         pmap::page_free(pa);
         return Err(err);
     }
@@ -159,11 +166,11 @@ fn sys_page_alloc(envid: EnvId, va: u32, perm: u32) -> SysResult {
 }
 
 /// The frame at `srcva` in `src`, checked to be mappable with `perm`.
-pub fn mappable_page(src: usize, srcva: u32, perm: u32) -> Result<crate::addr::PhysAddr, i32> {
-    if !is_user_page(srcva) || !perm_ok(perm) {
+pub fn mappable_page(src: usize, srcva: UserVa, perm: u32) -> Result<PhysAddr, i32> {
+    if !perm_ok(perm) {
         return Err(-E_INVAL);
     }
-    let (pa, pte) = pmap::page_lookup(pgdir_of(src), srcva).ok_or(-E_INVAL)?;
+    let (pa, pte) = pmap::page_lookup(pgdir_of(src), srcva.into()).ok_or(-E_INVAL)?;
     if perm & PTE_W != 0 && pte & PTE_W == 0 {
         return Err(-E_INVAL);
     }
@@ -173,20 +180,16 @@ pub fn mappable_page(src: usize, srcva: u32, perm: u32) -> Result<crate::addr::P
 fn sys_page_map(srcid: EnvId, srcva: u32, dstid: EnvId, dstva: u32, perm: u32) -> SysResult {
     let src = envid2env(srcid, true)?;
     let dst = envid2env(dstid, true)?;
-    if !is_user_page(dstva) {
-        return Err(-E_INVAL);
-    }
+    let (srcva, dstva) = (page_arg(srcva)?, page_arg(dstva)?);
     let pa = mappable_page(src, srcva, perm)?;
-    pmap::page_insert(pgdir_of(dst), pa, dstva, perm)?;
+    pmap::page_insert(pgdir_of(dst), pa, dstva.into(), perm)?;
     Ok(0)
 }
 
 fn sys_page_unmap(envid: EnvId, va: u32) -> SysResult {
     let e = envid2env(envid, true)?;
-    if !is_user_page(va) {
-        return Err(-E_INVAL);
-    }
-    pmap::page_remove(pgdir_of(e), va);
+    let va = page_arg(va)?;
+    pmap::page_remove(pgdir_of(e), va.into());
     Ok(0)
 }
 

@@ -16,6 +16,7 @@
 //! mode through `env_run`, at the latest on its next timer tick, or when it
 //! halts. Everything here sits under the pmap lock; it is pure data.
 
+use crate::addr::PhysAddr;
 use inc::memlayout::NCPU;
 
 /// A CR3 load count for each CPU (u64: never wraps).
@@ -39,7 +40,7 @@ impl Epochs {
 pub struct TlbTracker {
     /// Physical address of the directory in each CPU's CR3 (0: not yet
     /// recorded, which only happens before a CPU's first env).
-    loaded: [u32; NCPU],
+    loaded: [PhysAddr; NCPU],
     /// CR3 loads so far on each CPU.
     epoch: Epochs,
     /// The epoch each CPU must reach before its TLB is known to hold no
@@ -50,7 +51,7 @@ pub struct TlbTracker {
 impl TlbTracker {
     pub const fn new() -> TlbTracker {
         TlbTracker {
-            loaded: [0; NCPU],
+            loaded: [PhysAddr(0); NCPU],
             epoch: Epochs([0; NCPU]),
             need: Epochs([0; NCPU]),
         }
@@ -58,7 +59,7 @@ impl TlbTracker {
 
     /// CPU `cpu` has just loaded the directory at `pgdir_pa` into CR3,
     /// which emptied its TLB (RJOS uses no global pages).
-    pub fn cr3_loaded(&mut self, cpu: usize, pgdir_pa: u32) {
+    pub fn cr3_loaded(&mut self, cpu: usize, pgdir_pa: PhysAddr) {
         self.epoch.0[cpu] += 1;
         self.loaded[cpu] = pgdir_pa;
     }
@@ -66,7 +67,7 @@ impl TlbTracker {
     /// CPU `me` removed or replaced a mapping in the directory at
     /// `pgdir_pa` (and invalidated its own TLB entry). Every other CPU that
     /// has that directory loaded may still hold the old entry.
-    pub fn unmapped(&mut self, me: usize, pgdir_pa: u32) {
+    pub fn unmapped(&mut self, me: usize, pgdir_pa: PhysAddr) {
         for cpu in 0..NCPU {
             if cpu != me && self.loaded[cpu] == pgdir_pa {
                 self.need.0[cpu] = self.epoch.0[cpu] + 1;
@@ -90,7 +91,7 @@ impl TlbTracker {
     }
 
     /// Is the directory at `pgdir_pa` in some CPU's CR3 other than `me`'s?
-    pub fn loaded_elsewhere(&self, me: usize, pgdir_pa: u32) -> Option<usize> {
+    pub fn loaded_elsewhere(&self, me: usize, pgdir_pa: PhysAddr) -> Option<usize> {
         (0..NCPU).find(|&cpu| cpu != me && self.loaded[cpu] == pgdir_pa)
     }
 }
@@ -99,8 +100,8 @@ impl TlbTracker {
 mod tests {
     use super::*;
 
-    const CHILD: u32 = 0x5000;
-    const KERN: u32 = 0x1000;
+    const CHILD: PhysAddr = PhysAddr(0x5000);
+    const KERN: PhysAddr = PhysAddr(0x1000);
 
     #[test]
     fn nothing_pending_until_a_remote_cpu_runs_the_directory() {
@@ -112,7 +113,7 @@ mod tests {
         t.unmapped(0, CHILD);
         assert_eq!(t.pending(), None);
         // Nobody runs it at all.
-        t.unmapped(0, 0x9000);
+        t.unmapped(0, PhysAddr(0x9000));
         assert_eq!(t.pending(), None);
     }
 

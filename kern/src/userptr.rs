@@ -6,10 +6,14 @@
 //! touch every byte, yields a [`CheckedBuf`] that can. A CheckedBuf is used
 //! at once, while the env's page directory is the loaded one.
 //!
-//! The small predicates the system calls apply to `va` and `perm` arguments
-//! live here too, so they can be tested on the host.
+//! The decoding of the `va` and `perm` arguments of the system calls lives
+//! here too, so it can be tested on the host: a raw `u32` becomes a
+//! [`UserVa`] only through [`page_arg`] or [`ipc_page_arg`], which return
+//! -E_INVAL as ABI.md demands.
 
-use inc::memlayout::{PGSIZE, UTOP};
+use crate::addr::UserVa;
+use inc::error::E_INVAL;
+use inc::memlayout::UTOP;
 use inc::mmu::{PTE_P, PTE_SYSCALL, PTE_U};
 
 /// `len` bytes of user memory at `va`, not yet checked.
@@ -37,9 +41,25 @@ impl UserBuf {
     }
 }
 
-/// Whether `va` can name a page a user maps: page-aligned and below UTOP.
-pub const fn is_user_page(va: u32) -> bool {
-    va < UTOP && va.is_multiple_of(PGSIZE)
+/// A `va` argument that names a page to map or unmap: page-aligned and
+/// below UTOP, else -E_INVAL.
+pub const fn page_arg(va: u32) -> Result<UserVa, i32> {
+    match UserVa::page(va) {
+        Some(page) => Ok(page),
+        None => Err(-E_INVAL),
+    }
+}
+
+/// The `srcva`/`dstva` argument of the ipc calls: at or above UTOP means
+/// "no page" (`None`); below UTOP it must be page-aligned, else -E_INVAL.
+pub const fn ipc_page_arg(va: u32) -> Result<Option<UserVa>, i32> {
+    if va >= UTOP {
+        return Ok(None);
+    }
+    match page_arg(va) {
+        Ok(page) => Ok(Some(page)),
+        Err(err) => Err(err),
+    }
 }
 
 /// Whether `perm` is a permission a system call accepts: it has U and P and
@@ -54,6 +74,7 @@ pub use self::checked::CheckedBuf;
 #[cfg(target_os = "none")]
 mod checked {
     use super::UserBuf;
+    use crate::addr::VirtAddr;
     use crate::pmap::{self, PgDir};
 
     /// A user range the env may touch with the permissions it was checked for.
@@ -66,8 +87,8 @@ mod checked {
     impl UserBuf {
         /// Checks the range against `pgdir` for `perm` (PTE_U, plus PTE_W for
         /// memory the kernel will write). `Err(first bad va)` otherwise.
-        pub fn check(self, pgdir: PgDir, perm: u32) -> Result<CheckedBuf, u32> {
-            pmap::user_mem_check(pgdir, self.va, self.len, perm)?;
+        pub fn check(self, pgdir: PgDir, perm: u32) -> Result<CheckedBuf, VirtAddr> {
+            pmap::user_mem_check(pgdir, VirtAddr(self.va), self.len, perm)?;
             debug_assert_eq!(crate::x86::rcr3(), pgdir.pa().as_u32(), "env not loaded");
             Ok(CheckedBuf {
                 va: self.va,
@@ -119,15 +140,33 @@ mod checked {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use inc::memlayout::PGSIZE;
     use inc::mmu::{PTE_COW, PTE_PWT, PTE_W};
 
     #[test]
-    fn user_pages() {
-        assert!(is_user_page(0));
-        assert!(is_user_page(UTOP - PGSIZE));
-        assert!(!is_user_page(UTOP));
-        assert!(!is_user_page(0x1234));
-        assert!(!is_user_page(0xF000_0000));
+    fn page_arguments() {
+        assert_eq!(page_arg(0).map(UserVa::as_u32), Ok(0));
+        assert_eq!(
+            page_arg(UTOP - PGSIZE).map(UserVa::as_u32),
+            Ok(UTOP - PGSIZE)
+        );
+        assert_eq!(page_arg(UTOP), Err(-E_INVAL));
+        assert_eq!(page_arg(0x1234), Err(-E_INVAL));
+        assert_eq!(page_arg(0xF000_0000), Err(-E_INVAL));
+        assert_eq!(page_arg(u32::MAX), Err(-E_INVAL));
+    }
+
+    #[test]
+    fn ipc_page_arguments() {
+        let page = |va| ipc_page_arg(va).map(|p| p.map(UserVa::as_u32));
+        assert_eq!(page(0x80_0000), Ok(Some(0x80_0000)));
+        assert_eq!(page(UTOP - PGSIZE), Ok(Some(UTOP - PGSIZE)));
+        assert_eq!(page(0x80_0004), Err(-E_INVAL));
+        assert_eq!(page(UTOP - 1), Err(-E_INVAL));
+        // At or above UTOP, aligned or not, means "no page".
+        assert_eq!(page(UTOP), Ok(None));
+        assert_eq!(page(UTOP + 3), Ok(None));
+        assert_eq!(page(u32::MAX), Ok(None));
     }
 
     #[test]

@@ -78,8 +78,9 @@ VECTOR 51, 0     # LAPIC error (IRQ_OFFSET + IRQ_ERROR)
 .globl trap_entries_end
 trap_entries_end:
 
-.text
-alltraps:
+# The rest of a Trapframe (segments, general registers) on top of what the
+# entry pushed, then kernel data segments: shared by alltraps and sysenter.
+.macro SAVE_REST_OF_TRAPFRAME
     pushl %ds
     pushl %es
     pushal
@@ -87,6 +88,11 @@ alltraps:
     movw %ax, %ds
     movw %ax, %es
     cld
+.endm
+
+.text
+alltraps:
+    SAVE_REST_OF_TRAPFRAME
     pushl %esp              # the Trapframe we just built
     call trap
 1:  hlt                     # trap() never returns
@@ -112,13 +118,7 @@ sysenter_entry:
     pushl %esi              # eip
     pushl $0                # err
     pushl $T_SYSCALL        # trapno
-    pushl %ds
-    pushl %es
-    pushal
-    movw $GD_KD, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    cld
+    SAVE_REST_OF_TRAPFRAME
     pushl %esp
     call sysenter_trap      # returns the frame to resume (same env)
     # fall through with eax = &Trapframe, big kernel lock released

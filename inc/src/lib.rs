@@ -9,6 +9,8 @@
 
 pub mod env;
 pub mod error;
+pub mod fd;
+pub mod fs;
 pub mod memlayout;
 pub mod mmu;
 pub mod printfmt;

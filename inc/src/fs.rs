@@ -1,0 +1,198 @@
+//! The lab 5 file system's on-disk format and the file-server protocol,
+//! byte for byte as JOS's `inc/fs.h` (see docs/abi.md, "File system").
+//!
+//! Both the FS server (`fs/`), the user library (`lib/`) and the host tools
+//! (the image builder and `fsck`) use these definitions, so the three can
+//! never disagree about a layout.
+
+use bytemuck::{Pod, Zeroable};
+
+/// Bytes per file-system block (one page, so a block maps onto a page).
+pub const BLKSIZE: usize = 4096;
+/// Bits of bitmap in one block.
+pub const BLKBITSIZE: usize = BLKSIZE * 8;
+/// Bytes per disk sector, and sectors per block.
+pub const SECTSIZE: usize = 512;
+pub const BLKSECTS: usize = BLKSIZE / SECTSIZE;
+
+/// Longest file name, including its NUL.
+pub const MAXNAMELEN: usize = 128;
+/// Longest path, including its NUL.
+pub const MAXPATHLEN: usize = 1024;
+
+/// Block pointers held in a `File` itself, and in its indirect block.
+pub const NDIRECT: usize = 10;
+pub const NINDIRECT: usize = BLKSIZE / 4;
+/// The largest file the format can describe.
+pub const MAXFILESIZE: usize = (NDIRECT + NINDIRECT) * BLKSIZE;
+
+/// `File`s in one directory block.
+pub const BLKFILES: usize = BLKSIZE / core::mem::size_of::<File>();
+
+/// `f_type` values.
+pub const FTYPE_REG: u32 = 0;
+pub const FTYPE_DIR: u32 = 1;
+
+/// The superblock's magic number.
+pub const FS_MAGIC: u32 = 0x4A05_30AE;
+
+/// Where the FS env maps the disk (block b at DISKMAP + b * BLKSIZE), and
+/// the largest disk it can map.
+pub const DISKMAP: u32 = 0x1000_0000;
+pub const DISKSIZE: u32 = 0xC000_0000;
+
+/// A file or directory as stored in its directory (256 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct File {
+    /// NUL-terminated name; an empty name marks a free directory slot.
+    pub f_name: [u8; MAXNAMELEN],
+    pub f_size: i32,
+    pub f_type: u32,
+    /// Block numbers of the first NDIRECT blocks (0 = none).
+    pub f_direct: [u32; NDIRECT],
+    /// Block holding NINDIRECT more block numbers (0 = none).
+    pub f_indirect: u32,
+    pub f_pad: [u8; 256 - MAXNAMELEN - 8 - 4 * NDIRECT - 4],
+}
+
+impl File {
+    /// The name up to its NUL.
+    pub fn name(&self) -> &[u8] {
+        let n = self
+            .f_name
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(MAXNAMELEN);
+        &self.f_name[..n]
+    }
+}
+
+/// Block 1 of the disk.
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct Super {
+    pub s_magic: u32,
+    /// Blocks on the disk, block 0 included.
+    pub s_nblocks: u32,
+    pub s_root: File,
+}
+
+/// Request types: the IPC value a client sends to the FS env.
+pub const FSREQ_OPEN: u32 = 1;
+pub const FSREQ_SET_SIZE: u32 = 2;
+pub const FSREQ_READ: u32 = 3;
+pub const FSREQ_WRITE: u32 = 4;
+pub const FSREQ_STAT: u32 = 5;
+pub const FSREQ_FLUSH: u32 = 6;
+pub const FSREQ_REMOVE: u32 = 7;
+pub const FSREQ_SYNC: u32 = 8;
+
+/// Open modes (`req_omode`, `fd_omode`).
+pub const O_RDONLY: i32 = 0x0000;
+pub const O_WRONLY: i32 = 0x0001;
+pub const O_RDWR: i32 = 0x0002;
+pub const O_ACCMODE: i32 = 0x0003;
+pub const O_CREAT: i32 = 0x0100;
+pub const O_TRUNC: i32 = 0x0200;
+pub const O_EXCL: i32 = 0x0400;
+pub const O_MKDIR: i32 = 0x0800;
+
+/// Open files the server keeps at once.
+pub const MAXOPEN: usize = 1024;
+
+/// Where the server receives a client's request page.
+pub const FS_REQ_VA: u32 = 0x0FFF_F000;
+
+/// The request page, viewed as each request (JOS's `union Fsipc`). Each view
+/// is plain data, so the server may read one out of a page a client wrote.
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct ReqOpen {
+    pub req_path: [u8; MAXPATHLEN],
+    pub req_omode: i32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct ReqSetSize {
+    pub req_fileid: i32,
+    pub req_size: i32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct ReqRead {
+    pub req_fileid: i32,
+    pub req_n: u32,
+}
+
+/// Bytes a single write request can carry.
+pub const WRITE_BUF_SIZE: usize = BLKSIZE - 8;
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct ReqWrite {
+    pub req_fileid: i32,
+    pub req_n: u32,
+    pub req_buf: [u8; WRITE_BUF_SIZE],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct ReqStat {
+    pub req_fileid: i32,
+}
+
+/// The STAT reply, written over the request page.
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct RetStat {
+    pub ret_name: [u8; MAXNAMELEN],
+    pub ret_size: i32,
+    pub ret_isdir: i32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct ReqFlush {
+    pub req_fileid: i32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct ReqRemove {
+    pub req_path: [u8; MAXPATHLEN],
+}
+
+/// The whole request page (4096 bytes); READ replies with raw bytes here.
+#[repr(C, align(4096))]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct Fsipc {
+    pub bytes: [u8; BLKSIZE],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::{offset_of, size_of};
+
+    #[test]
+    fn layouts_match_jos() {
+        assert_eq!(size_of::<File>(), 256);
+        assert_eq!(offset_of!(File, f_size), 128);
+        assert_eq!(offset_of!(File, f_type), 132);
+        assert_eq!(offset_of!(File, f_direct), 136);
+        assert_eq!(offset_of!(File, f_indirect), 176);
+        assert_eq!(BLKFILES, 16);
+        assert_eq!(offset_of!(Super, s_nblocks), 4);
+        assert_eq!(offset_of!(Super, s_root), 8);
+        assert_eq!(offset_of!(ReqOpen, req_omode), 1024);
+        assert_eq!(offset_of!(ReqWrite, req_buf), 8);
+        assert_eq!(size_of::<ReqWrite>(), 4096);
+        assert_eq!(offset_of!(RetStat, ret_size), 128);
+        assert_eq!(offset_of!(RetStat, ret_isdir), 132);
+        assert_eq!(size_of::<Fsipc>(), 4096);
+        assert_eq!(MAXFILESIZE, 4_235_264);
+    }
+}

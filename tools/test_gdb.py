@@ -4,16 +4,17 @@
 Starts QEMU stopped and waiting for gdb on a free port, attaches gdb with the
 generated .gdbinit (as `make gdb` does), breaks in test_backtrace, and checks
 that gdb shows the source line and the argument. Prints one line,
-`gdb: OK (...)` or `gdb: FAIL ...`, and exits non-zero on failure. Skips (exit
-0) when gdb is not installed.
+`gdb: OK (...)` or `gdb: FAIL ...`, and exits non-zero on failure. Without
+gdb it fails under CI=true and otherwise skips loudly (tools/testskip.py).
 """
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import time
+
+import testskip
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,10 +26,10 @@ def free_port() -> int:
 
 
 def main() -> int:
-    if not shutil.which("gdb"):
-        print("gdb: SKIPPED (gdb is not installed)")
-        return 0
     os.chdir(ROOT)
+    status = testskip.check_tools("gdb", ["gdb"])
+    if status is not None:
+        return status
     port = free_port()
     with open(".gdbinit.tmpl") as f:
         script = f.read().replace("localhost:1234", "localhost:%d" % port)

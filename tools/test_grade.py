@@ -11,11 +11,14 @@ import sys
 import tempfile
 import textwrap
 import unittest
+import unittest.mock
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 _spec = importlib.util.spec_from_file_location("grade_lab", os.path.join(ROOT, "grade-lab.py"))
 grade_lab = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(grade_lab)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import testskip  # noqa: E402
 
 CLEAN = 1  # QEMU's status when the kernel exits with code 0
 
@@ -294,6 +297,67 @@ class Runner(unittest.TestCase):
         self.assertIn("4,sockets=4", argv)
         self.assertEqual(argv[-2:], ("-append", "autoexit run=hello"))
         self.assertEqual(grade_lab.qemu_argv(test_named("printf"), 1)[-1], "autoexit")
+
+
+class TestsCannotVanish(unittest.TestCase):
+    """A test whose program failed to build fails; it is never left out."""
+
+    def test_c_tests_are_declared_without_their_binaries(self):
+        with tempfile.TemporaryDirectory() as d, working_dir(d):
+            names = [t.name for t in grade_lab.all_tests()]
+            missing = [grade_lab.missing_program(test_named(n)) for n in ("hello_c", "run-elf hello")]
+        self.assertIn("hello_c", names)
+        self.assertIn("run-elf hello", names)
+        self.assertEqual(missing, ["obj/c/hello_c", "obj/c/hello"])
+
+    def test_run_elf_hello_refuses_the_embedded_hello(self):
+        c_run = HELLO.replace("hello, world\ni am environment 00001000\n",
+                              "hello from C, i am environment 00001000\n")
+        self.assertEqual(verdict("run-elf hello", c_run), [])
+        self.assertNotEqual(verdict("run-elf hello", HELLO), [])
+
+    def test_labs_are_present_by_their_sources(self):
+        with tempfile.TemporaryDirectory() as d, working_dir(d):
+            self.assertEqual(grade_lab.labs_present(), [1, 2])
+            os.makedirs("user/src/bin")
+            for prog in ("hello", "forktree"):
+                open("user/src/bin/%s.rs" % prog, "w").close()
+            self.assertEqual(grade_lab.labs_present(), [1, 2, 3, 4])
+
+
+class ToolSkips(unittest.TestCase):
+    """gdb-test and grub-test without their tools: fail in CI, else skip loudly."""
+
+    def check(self, ci):
+        out = io.StringIO()
+        with tempfile.TemporaryDirectory() as d, working_dir(d), contextlib.redirect_stdout(out), \
+                unittest.mock.patch.dict(os.environ, {"CI": ci}):
+            status = testskip.check_tools("gdb", ["no-such-tool-rjos"])
+            note = os.path.exists("obj/skipped/gdb-test")
+            ran = testskip.check_tools("gdb", ["sh"])
+            still = os.path.exists("obj/skipped/gdb-test")
+        return status, note, ran, still, out.getvalue()
+
+    def test_ci_fails(self):
+        status, note, _, _, out = self.check("true")
+        self.assertEqual((status, note), (1, False))
+        self.assertIn("gdb: FAIL (no-such-tool-rjos not installed; CI=true", out)
+
+    def test_elsewhere_skips_loudly_and_leaves_a_note(self):
+        status, note, ran, still, out = self.check("")
+        self.assertEqual((status, note), (0, True))
+        self.assertIn("gdb: SKIPPED (no-such-tool-rjos not installed) *** this test did NOT run ***", out)
+        self.assertEqual((ran, still), (None, False))  # a run removes the note
+
+
+@contextlib.contextmanager
+def working_dir(path):
+    saved = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(saved)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 //! and list envs (`run`, `envs`).
 //!
 //! Programs come embedded in the kernel image (kern/build.rs) or as
-//! multiboot modules (foreign ELF files, `-initrd`); a name is looked up
-//! among the embedded ones first.
+//! multiboot modules (foreign ELF files, `-initrd`). A name is looked up
+//! among the modules first: a file the user handed over by name is the
+//! program that runs, even when an embedded program has the same name.
 
 use crate::addr::PhysAddr;
 use crate::env::{self, env};
@@ -14,16 +15,20 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/userprogs.rs"));
 }
 
-/// The ELF bytes of program `name`, if the kernel has it.
+/// The ELF bytes of program `name`, if the kernel has it: a module of that
+/// name, else the embedded program.
 pub fn find(name: &str) -> Option<&'static [u8]> {
-    if let Some(&(_, bytes)) = embedded::EMBEDDED.iter().find(|(n, _)| *n == name) {
-        return Some(bytes);
-    }
-    let m = crate::init::boot_info()
+    let module = crate::init::boot_info()
         .modules()
         .iter()
-        .find(|m| m.name() == name)?;
-    module_bytes(m.start, m.end)
+        .find(|m| m.name() == name);
+    if let Some(m) = module {
+        return module_bytes(m.start, m.end);
+    }
+    embedded::EMBEDDED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, bytes)| bytes)
 }
 
 /// A module's bytes through the kernel's direct map of physical memory.

@@ -401,6 +401,14 @@ def lab4_tests() -> List[Test]:
         # from it and got back from the allocator (stale TLB entries).
         Test(4, "tlbstale", cpus=2, expect=["tlbstale: no stale writes seen", NO_RUNNABLE],
              forbid=["tlbstale: STALE WRITE"]),
+        # Both senders block in ipc_send; each must get its share.
+        Test(4, "fairness", expect=["fairness: each sender got at least 50 of 200", NO_RUNNABLE],
+             forbid=["fairness: UNFAIR"]),
+        # idle yields until the others are done: yielding must let them finish.
+        Test(4, "idle", prog="idle,hello,yield",
+             expect=["hello, world", "All done in environment 00001002.",
+                     "idle: every other env finished after [0-9]+ yields", NO_RUNNABLE],
+             forbid=["idle: other envs still alive"]),
         Test(4, "membomb", expect=["membomb: page_alloc failed with out of memory after [0-9]+ pages",
                                    "membomb: exofork failed with out of memory after [0-9]+ more envs", NO_RUNNABLE]),
     ]

@@ -138,6 +138,7 @@ def evaluate(test: Test, output: str, status: Optional[int]) -> List[str]:
 # The kernel is bigger than JOS's, so eip may be anywhere in f01xxxxx.
 BACKTRACE_RE = re.compile(r"^  ebp f01[0-9a-f]{5}  eip f01[0-9a-f]{5}  args ([0-9a-f]{8})(?: [0-9a-f]{8}){4}")
 SYMBOL_RE = re.compile(r"^ *kern/src/init.rs:[0-9]+: +([^+]*)\+")
+ENTRY_FRAME_RE = r" *boot/entry.S:[1-9][0-9]*: +relocated\+[0-9]+$"
 
 
 def backtrace_args(lines: List[str]) -> List[str]:
@@ -159,7 +160,11 @@ def check_backtrace_args(lines: List[str]) -> List[str]:
 def check_backtrace_symbols(lines: List[str]) -> List[str]:
     want = ["test_backtrace"] * 6 + ["i386_init"]
     got = [m.group(1).strip() for m in map(SYMBOL_RE.match, lines) if m][:7]
-    return [] if got == want else ["kern/src/init.rs symbols: want %s, got %s" % (" ".join(want), " ".join(got) or "none")]
+    problems = [] if got == want else ["kern/src/init.rs symbols: want %s, got %s" % (" ".join(want), " ".join(got) or "none")]
+    # The last frame is the entry code's call of i386_init: its file and line.
+    if first_match(ENTRY_FRAME_RE, lines) is None:
+        problems.append("missing: " + ENTRY_FRAME_RE + " (the entry code's frame)")
+    return problems
 
 
 # --- the tests ------------------------------------------------------------

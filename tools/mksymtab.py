@@ -12,7 +12,11 @@ section in the loaded image; this script fills it after linking:
   `test_backtrace`;
 * source lines from `objdump --dwarf=decodedline`, kept only where the file
   or line changes, with paths made short: repository-relative for our code,
-  `core/src/...` for the standard library, `spin-0.9.9/src/...` for crates.
+  `core/src/...` for the standard library, `spin-0.9.9/src/...` for crates;
+* source lines for the assembly files (ASM_SOURCES), which have no DWARF
+  lines: the disassembly of each label's block is matched to the source's
+  instructions, so a backtrace through boot/entry.S names its line as JOS's
+  does (`boot/entry.S:54: relocated+27`).
 
 The binary layout is documented in kern/src/kdebug.rs. The script fails (and
 with it the build) if the table does not fit in the section.
@@ -122,6 +126,99 @@ def line_rows(kernel, in_text):
     return sorted((a, p, n) for a, (p, n) in by_addr.items()), headers
 
 
+# Assembly the kernel pulls in with global_asm!. LLVM emits no line table for
+# it, so the lines of its code are worked out here (asm_rows).
+ASM_SOURCES = ["boot/entry.S", "boot/mpentry.S", "kern/src/trapentry.S"]
+LABEL_RE = re.compile(r"^\s*([A-Za-z_.$][\w.$]*|\d+):")
+DATA_DIRECTIVES = (".long", ".word", ".byte", ".short", ".quad", ".fill", ".space", ".zero", ".ascii", ".asciz")
+
+
+def asm_blocks(path):
+    """{label: (label's line, [(line, mnemonic) of each instruction after it])}
+    for the labels of one assembly file. A macro without parameters expands
+    to its body's instructions, all on the line that invokes it. The list is
+    None for a block that holds data or other macros, whose instructions
+    cannot be counted from the text."""
+    blocks, label = {}, None
+    macros, macro = {}, None  # name -> mnemonics (None: not expandable)
+    with open(os.path.join(REPO, path)) as f:
+        for num, text in enumerate(f, 1):
+            for piece in text.split("#", 1)[0].split(";"):
+                words = piece.replace(",", " ").split()
+                if words[:1] == [".macro"]:
+                    macro = words[1]
+                    macros[macro] = [] if len(words) == 2 else None
+                    continue
+                if words[:1] == [".endm"]:
+                    macro = None
+                    continue
+                if macro is not None:
+                    if macros[macro] is not None and words:
+                        if words[0].startswith("."):
+                            macros[macro] = None
+                        else:
+                            macros[macro].append(words[0])
+                    continue
+                while LABEL_RE.match(piece):
+                    name = LABEL_RE.match(piece).group(1)
+                    if not name.isdigit():
+                        label = name
+                        blocks[label] = (num, [])
+                    piece = piece[LABEL_RE.match(piece).end():]
+                word = piece.split()[0] if piece.split() else ""
+                if not word or label is None or blocks[label][1] is None:
+                    continue
+                if word in macros and macros[word] is not None:
+                    blocks[label][1].extend((num, m) for m in macros[word])
+                elif word in macros or word.startswith(DATA_DIRECTIVES):
+                    blocks[label] = (blocks[label][0], None)
+                elif not word.startswith("."):
+                    blocks[label][1].append((num, word))
+    return blocks
+
+
+def same_mnemonic(source, disassembled):
+    """`movl` is objdump's `mov`, `pushal` its `pusha`, `lgdt` its `lgdtl`."""
+    def norm(m):
+        return m.lower().rstrip("bwlq")
+    return norm(source) == norm(disassembled)
+
+
+def asm_rows(kernel, funcs, covered):
+    """Line rows for the labelled assembly blocks of ASM_SOURCES: one per
+    instruction when the disassembly matches the source instruction by
+    instruction, else one at the label for the whole block. Addresses in
+    `covered` (DWARF rows) are left alone."""
+    starts = {name: start for start, _size, name in funcs}
+    bounds = sorted(start for start, _size, _name in funcs)
+    rows = []
+    for path in filter(lambda p: os.path.exists(os.path.join(REPO, p)), ASM_SOURCES):
+        for label, (label_line, code) in asm_blocks(path).items():
+            start = starts.get(label)
+            if start is None or start in covered:
+                continue
+            end = next((b for b in bounds if b > start), start + 1)
+            listing = run("objdump", "-d", "--no-show-raw-insn", "--start-address=%#x" % start,
+                          "--stop-address=%#x" % end, kernel)
+            insns = [(int(m.group(1), 16), m.group(2)) for m in
+                     re.finditer(r"^\s*([0-9a-f]+):\s+([a-z][a-z0-9]*)", listing, re.M)]
+            if code and len(insns) >= len(code) and all(
+                    same_mnemonic(src, dis) for (_, src), (_, dis) in zip(code, insns)):
+                rows += [(addr, path, num) for (addr, _), (num, _) in zip(insns, code)]
+                after = insns[len(code)][0] if len(insns) > len(code) else end
+            else:
+                rows.append((start, path, label_line))
+                after = end
+            if after not in covered:
+                rows.append((after, None, 0))
+    # A block's end marker gives way to a block starting at the same address.
+    by_addr = {}
+    for addr, path, num in rows:
+        if path is not None or addr not in by_addr:
+            by_addr[addr] = (path, num)
+    return [(a, p, n) for a, (p, n) in by_addr.items()]
+
+
 def build_table(funcs, rows, headers):
     strtab = bytearray()
     offsets = {}
@@ -179,7 +276,10 @@ def main():
         return any(lo <= addr < hi for lo, hi in text)
 
     rows, headers = line_rows(kernel, in_text)
-    table, nfuncs, nlines = build_table(functions(kernel, in_text), rows, headers)
+    funcs = functions(kernel, in_text)
+    covered = {addr for addr, _path, _num in rows}
+    rows = sorted(rows + asm_rows(kernel, funcs, covered), key=lambda r: r[0])
+    table, nfuncs, nlines = build_table(funcs, rows, headers)
     _addr, offset, size, _flags = secs[".ksymtab"]
     if len(table) > size:
         sys.exit("mksymtab: table needs %d bytes but .ksymtab holds %d: enlarge it in kern/kernel.ld"

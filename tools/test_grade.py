@@ -27,12 +27,14 @@ def frame(ebp, eip, *args):
     return "  ebp %08x  eip %08x  args %s" % (ebp, eip, " ".join("%08x" % a for a in args))
 
 
-def backtrace(first_args=(0, 0, 1, 2, 3, 4, 5, 0), names=None):
-    names = names or ["mon_backtrace"] + ["test_backtrace"] * 6 + ["i386_init"]
+def backtrace(first_args=(0, 0, 1, 2, 3, 4, 5, 0x2BADB002), names=None):
+    # As the kernel prints it: test_backtrace(0) called the backtrace (its
+    # frame's args are the command's), ..., i386_init, then the entry code.
+    names = names or ["test_backtrace"] * 6 + ["i386_init", "relocated"]
     lines = ["Stack backtrace:"]
     for i, (arg, name) in enumerate(zip(first_args, names)):
         lines.append(frame(0xF0117F00 + 0x20 * i, 0xF0101234 + i, arg, 0, 0, 0, 0))
-        src = "kern/src/monitor.rs" if name == "mon_backtrace" else "kern/src/init.rs"
+        src = {"mon_backtrace": "kern/src/monitor.rs", "relocated": "boot/entry.S"}.get(name, "kern/src/init.rs")
         lines.append("       %s:%d: %s+%d" % (src, 40 + i, name, 20 + i))
     return lines
 
@@ -121,8 +123,14 @@ class Lab1And2(unittest.TestCase):
         self.assertEqual(verdict("backtrace count", out), [])
 
     def test_mangled_symbol_fails(self):
-        names = ["mon_backtrace"] + ["test_backtrace"] * 5 + ["_ZN4kern4init14test_backtrace17h0E", "i386_init"]
+        names = ["test_backtrace"] * 5 + ["_ZN4kern4init14test_backtrace17h0E", "i386_init", "relocated"]
         self.assertEqual(len(verdict("backtrace symbols", lab12_output(names=names))), 1)
+
+    def test_entry_frame_needs_its_file_and_line(self):
+        out = lab12_output().replace("boot/entry.S:47: relocated", "<unknown>:0: relocated")
+        self.assertNotEqual(lab12_output(), out)
+        self.assertEqual(verdict("backtrace symbols", lab12_output()), [])
+        self.assertEqual(verdict("backtrace symbols", out), ["missing: " + grade_lab.ENTRY_FRAME_RE + " (the entry code's frame)"])
 
     def test_eip_outside_kernel_is_not_a_frame(self):
         out = lab12_output().replace("eip f0101234", "eip 00101234")

@@ -12,7 +12,8 @@ Tests whose QEMU command lines are identical share one boot (all of labs 1
 and 2 are one boot, as in JOS).
 
 Patterns are Python regular expressions matched at the start of an output
-line, written as in TESTS.md (`.` stands for the `[` and `]` around env ids).
+line (`.` stands for the `[` and `]` around env ids); docs/testing.md says what
+each test checks and why.
 Every test is worth 1 point.  Full outputs are saved under obj/grade/.
 """
 

@@ -9,7 +9,7 @@
 //!   `tlb_invalidate`, `user_mem_check`, `boot_map_region`) takes these.
 //! * [`UserVa`]: a page a user names in a system call: page-aligned and
 //!   below UTOP. Its only constructor, [`UserVa::page`], checks both, so a
-//!   UserVa has passed ABI.md's `va` rule. It converts to a VirtAddr
+//!   UserVa has passed the `va` rule of docs/abi.md. It converts to a VirtAddr
 //!   freely (`.into()`); a VirtAddr never becomes a UserVa.
 //!
 //! A user range that is not a whole page (cputs's string, a Trapframe) is a
@@ -120,7 +120,7 @@ impl VirtAddr {
 
 impl UserVa {
     /// `va` as a user page: `None` unless it is page-aligned and below UTOP
-    /// (the rule ABI.md sets for every `va` a system call maps or unmaps).
+    /// (the rule docs/abi.md sets for every `va` a system call maps or unmaps).
     pub const fn page(va: u32) -> Option<UserVa> {
         if va < UTOP && va.is_multiple_of(PGSIZE) {
             Some(UserVa(va))

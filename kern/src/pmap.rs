@@ -84,7 +84,7 @@ pub struct Pmap {
 
 impl Pmap {
     /// Fills in `kern_pgdir` (already zeroed at `layout.kern_pgdir`) as
-    /// ABI.md lays it out; does not load it.
+    /// docs/abi.md lays it out; does not load it.
     pub fn new(frames: Frames, layout: PhysLayout) -> Pmap {
         let mut p = Pmap {
             frames,

@@ -263,7 +263,7 @@ fn check_mmio(p: &mut Pmap) {
     p.rewind_mmio(saved);
 }
 
-/// kern_pgdir maps exactly what ABI.md lists, with the right rights.
+/// kern_pgdir maps exactly what docs/abi.md lists, with the right rights.
 pub fn check_kern_pgdir(p: &mut Pmap) {
     let (kpd, l) = (p.kern_pgdir, p.layout.clone());
     let f = &mut p.frames;

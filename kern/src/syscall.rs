@@ -6,7 +6,7 @@
 //! the checks in `userptr`, and every error path gives back what it took.
 //!
 //! A page address becomes a [`UserVa`] through `userptr::page_arg` (or
-//! `ipc_page_arg`), which is the -E_INVAL check ABI.md asks for. Each call
+//! `ipc_page_arg`), which is the -E_INVAL check docs/abi.md asks for. Each call
 //! decodes it where JOS checks it, after the envid, so that the error a bad
 //! call gets stays the same.
 

@@ -9,7 +9,7 @@
 //! The decoding of the `va` and `perm` arguments of the system calls lives
 //! here too, so it can be tested on the host: a raw `u32` becomes a
 //! [`UserVa`] only through [`page_arg`] or [`ipc_page_arg`], which return
-//! -E_INVAL as ABI.md demands.
+//! -E_INVAL as docs/abi.md demands.
 
 use crate::addr::UserVa;
 use inc::error::E_INVAL;

@@ -1,6 +1,6 @@
 //! System-call stubs.
 //!
-//! Two ways into the kernel (ABI.md): `int $0x30` with eax = number and the
+//! Two ways into the kernel (docs/abi.md): `int $0x30` with eax = number and the
 //! arguments in edx, ecx, ebx, edi, esi; and the fast `sysenter` path for
 //! calls with at most four arguments, where esi carries the return address
 //! and ebp the user stack pointer. The fast path is used when the CPU has

@@ -1,6 +1,5 @@
-/* The slice of JOS's ABI (docs: /work/shared/spec/ABI.md, i.e. the project's
- * ABI.md) that hello.c needs, written out by hand: no Rust involved, so this
- * program checks the binary contract itself. */
+/* The slice of JOS's ABI (docs/abi.md) that hello.c needs, written out by
+ * hand: no Rust involved, so this program checks the binary contract itself. */
 #ifndef JOS_ABI_H
 #define JOS_ABI_H
 

@@ -1,5 +1,5 @@
 //! badcalls: calls every system call with arguments that must make it
-//! RETURN an error (JOS's rules, ABI.md), through `int $0x30` and, for calls
+//! RETURN an error (JOS's rules, docs/abi.md), through `int $0x30` and, for calls
 //! of at most four arguments, through `sysenter` too. It also checks that a
 //! refused call changed nothing. Only failures are printed, then
 //! `badcalls: N checks passed`.

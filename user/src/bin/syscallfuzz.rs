@@ -66,7 +66,7 @@ extern "C" {
 /// kernel's lines still start lines.
 static LINE: &[u8] = b"syscallfuzz: cputs\n";
 
-/// A trap frame (17 words, ABI.md) full of garbage for env_set_trapframe,
+/// A trap frame (17 words, docs/abi.md) full of garbage for env_set_trapframe,
 /// rewritten before each use. Only the child writes it, the kernel reads it.
 static mut GARBAGE_TF: [u32; TF_WORDS] = [0; TF_WORDS];
 const TF_WORDS: usize = core::mem::size_of::<Trapframe>() / 4;

@@ -40,13 +40,17 @@ fn module_bytes(start: u32, end: u32) -> Option<&'static [u8]> {
     Some(unsafe { core::slice::from_raw_parts(first.as_ptr::<u8>(), (end - start) as usize) })
 }
 
-/// Prints the names of every program `run` accepts.
+/// Prints the names of every program `run` accepts, each once: an embedded
+/// program that a module of the same name hides is not listed.
 pub fn print_available() {
+    let modules = crate::init::boot_info().modules();
     cprintf!("Programs:");
     for (name, _) in embedded::EMBEDDED {
-        cprintf!(" %s", *name);
+        if !modules.iter().any(|m| m.name() == *name) {
+            cprintf!(" %s", *name);
+        }
     }
-    for m in crate::init::boot_info().modules() {
+    for m in modules {
         cprintf!(" %s", m.name());
     }
     cprintf!("\n");

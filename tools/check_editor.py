@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from typing import Dict, List, Optional, Tuple
@@ -49,12 +50,14 @@ class Server:
     """A minimal LSP client over rust-analyzer's stdin/stdout."""
 
     def __init__(self, argv: List[str]):
+        self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL)
+                                     stderr=self.stderr)
         self.next_id = 1
         self.replies: Dict[int, dict] = {}
         self.diagnostics: Dict[str, list] = {}
         self.quiescent = False
+        self.dead = False  # its output ended: it exited
         self.lock = threading.Condition()
         threading.Thread(target=self.read_loop, daemon=True).start()
 
@@ -70,6 +73,9 @@ class Server:
             while True:
                 line = out.readline()
                 if not line:
+                    with self.lock:
+                        self.dead = True
+                        self.lock.notify_all()
                     return
                 if line in (b"\r\n", b"\n"):
                     break
@@ -93,7 +99,7 @@ class Server:
         with self.lock:
             rid, self.next_id = self.next_id, self.next_id + 1
             self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
-            self.lock.wait_for(lambda: rid in self.replies, timeout)
+            self.lock.wait_for(lambda: rid in self.replies or self.dead, timeout)
             return self.replies.pop(rid, {"error": "no reply within %gs" % timeout})
 
     def notify(self, method: str, params: dict) -> None:
@@ -103,6 +109,16 @@ class Server:
     def wait(self, predicate, timeout: float) -> bool:
         with self.lock:
             return self.lock.wait_for(predicate, timeout)
+
+    def why_dead(self) -> str:
+        """rust-analyzer's first words on stderr, once it has exited."""
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.stderr.seek(0)
+        lines = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        return "exit %s: %s" % (self.proc.poll(), lines[0] if lines else "no message")
 
     def stop(self) -> None:
         try:
@@ -158,6 +174,63 @@ def check_definition(server: Server, path: str, needle: str, want: str, timeout:
     return "went to %s" % (", ".join(t.replace("file://" + ROOT + "/", "") for t in targets if t) or "nothing")
 
 
+def load_workspace(server: Server, options: dict, timeout: float) -> bool:
+    """Initializes the server as an editor would; True once it is idle."""
+    server.request("initialize", {
+        "processId": os.getpid(), "rootUri": "file://" + ROOT,
+        "workspaceFolders": [{"uri": "file://" + ROOT, "name": "rjos"}],
+        "initializationOptions": options,
+        "capabilities": {"experimental": {"serverStatusNotification": True},
+                         "textDocument": {"publishDiagnostics": {}, "definition": {"linkSupport": True}}},
+    }, 60)
+    server.notify("initialized", {})
+    return server.wait(lambda: server.quiescent or server.dead, timeout) and not server.dead
+
+
+def check_definitions(server: Server) -> List[str]:
+    problems = []
+    for path, _, _ in DEFINITIONS:
+        with open(os.path.join(ROOT, path)) as f:
+            open_file(server, path, f.read())
+    for path, needle, want in DEFINITIONS:
+        why = check_definition(server, path, needle, want, 120)
+        print("editor: definition of %s in %s: %s" % (needle.split("(")[0], path, "OK" if why is None else "FAIL, " + why))
+        if why:
+            problems.append(why)
+    return problems
+
+
+def check_error_reported(server: Server) -> List[str]:
+    """Types an error into BROKEN_FILE's buffer, waits for it to be reported,
+    then puts the buffer back as it is on disk."""
+    with open(os.path.join(ROOT, BROKEN_FILE)) as f:
+        text = f.read()
+    broken = text + BROKEN_CODE
+    open_file(server, BROKEN_FILE, broken)
+    error_line = broken.count("\n", 0, broken.index("not a number"))
+    got = server.wait(lambda: any(d["range"]["start"]["line"] == error_line and d.get("severity") == 1
+                                  for d in server.diagnostics.get(uri(BROKEN_FILE), [])), 120)
+    print("editor: an error typed into %s is reported: %s" % (BROKEN_FILE, "OK" if got else "FAIL"))
+    server.notify("textDocument/didChange", {"textDocument": {"uri": uri(BROKEN_FILE), "version": 2},
+                                             "contentChanges": [{"text": text}]})
+    return [] if got else ["no error diagnostic for the broken line"]
+
+
+def print_diagnostics(server: Server) -> None:
+    """What the server reports for the files as they are on disk."""
+    time.sleep(5)
+    for path in [p for p, _, _ in DEFINITIONS] + [BROKEN_FILE]:
+        for d in server.diagnostics.get(uri(path), []):
+            print("editor: diagnostic %s:%d: %s" % (path, d["range"]["start"]["line"] + 1, d["message"].split("\n")[0]))
+
+
+def report_dead(server: Server, path: str) -> int:
+    print("editor: FAIL (%s did not start: %s)" % (path, server.why_dead()))
+    print("    the pinned nightly may lack the component: try "
+          "RUST_ANALYZER=$(rustup which --toolchain stable rust-analyzer)")
+    return 1
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rust-analyzer", default=os.environ.get("RUST_ANALYZER") or shutil.which("rust-analyzer"))
@@ -171,44 +244,16 @@ def main() -> int:
 
     start = time.monotonic()
     server = Server([args.rust_analyzer])
-    problems = []
     try:
-        server.request("initialize", {
-            "processId": os.getpid(), "rootUri": "file://" + ROOT,
-            "workspaceFolders": [{"uri": "file://" + ROOT, "name": "rjos"}],
-            "initializationOptions": options,
-            "capabilities": {"experimental": {"serverStatusNotification": True},
-                             "textDocument": {"publishDiagnostics": {}, "definition": {"linkSupport": True}}},
-        }, 60)
-        server.notify("initialized", {})
-        if not server.wait(lambda: server.quiescent, args.timeout):
+        if not load_workspace(server, options, args.timeout):
+            if server.dead:
+                return report_dead(server, args.rust_analyzer)
             print("editor: FAIL (the workspace did not finish loading within %gs)" % args.timeout)
             return 1
-        for path in [p for p, _, _ in DEFINITIONS]:
-            with open(os.path.join(ROOT, path)) as f:
-                open_file(server, path, f.read())
-        for path, needle, want in DEFINITIONS:
-            why = check_definition(server, path, needle, want, 120)
-            print("editor: definition of %s in %s: %s" % (needle.split("(")[0], path, "OK" if why is None else "FAIL, " + why))
-            if why:
-                problems.append(why)
-
-        with open(os.path.join(ROOT, BROKEN_FILE)) as f:
-            text = f.read()
-        broken = text + BROKEN_CODE
-        open_file(server, BROKEN_FILE, broken)
-        error_line = broken.count("\n", 0, broken.index("not a number"))
-        got = server.wait(lambda: any(d["range"]["start"]["line"] == error_line and d.get("severity") == 1
-                                      for d in server.diagnostics.get(uri(BROKEN_FILE), [])), 120)
-        print("editor: an error typed into %s is reported: %s" % (BROKEN_FILE, "OK" if got else "FAIL"))
-        if not got:
-            problems.append("no error diagnostic for the broken line")
-        server.notify("textDocument/didChange", {"textDocument": {"uri": uri(BROKEN_FILE), "version": 2},
-                                                 "contentChanges": [{"text": text}]})
-        time.sleep(5)
-        for path in [p for p, _, _ in DEFINITIONS] + [BROKEN_FILE]:
-            for d in server.diagnostics.get(uri(path), []):
-                print("editor: diagnostic %s:%d: %s" % (path, d["range"]["start"]["line"] + 1, d["message"].split("\n")[0]))
+        problems = check_definitions(server) + check_error_reported(server)
+        print_diagnostics(server)
+    except BrokenPipeError:
+        return report_dead(server, args.rust_analyzer)
     finally:
         server.stop()
     print("editor: %s (%.0fs)" % ("FAIL" if problems else "OK", time.monotonic() - start))

@@ -345,8 +345,13 @@ mod machine {
         if info.imcrp {
             // The machine starts in PIC mode: switch the IMCR so the 8259A
             // reaches the CPUs through the local APICs (MP spec 3.6.2.1).
-            crate::x86::outb(0x22, 0x70);
-            crate::x86::outb(0x23, crate::x86::inb(0x23) | 1);
+            // SAFETY: 0x22/0x23 are the IMCR's select and data ports (the
+            // MP table said the machine has one); routing IRQs there
+            // touches no memory.
+            unsafe {
+                crate::x86::outb(0x22, 0x70);
+                crate::x86::outb(0x23, crate::x86::inb(0x23) | 1);
+            }
         }
     }
 

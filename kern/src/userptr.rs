@@ -76,6 +76,7 @@ mod checked {
     use super::UserBuf;
     use crate::addr::VirtAddr;
     use crate::pmap::{self, PgDir};
+    use bytemuck::Pod;
 
     /// A user range the env may touch with the permissions it was checked for.
     pub struct CheckedBuf {
@@ -119,20 +120,18 @@ mod checked {
             }
         }
 
-        /// Reads a plain-data value (the range must be exactly its size).
-        pub fn read<T: Copy>(&self) -> T {
+        /// Reads a plain-old-data value (the range must be exactly its
+        /// size). `Pod` rules out types with invalid bit patterns (bool,
+        /// enums, references), which a user could otherwise forge.
+        pub fn read<T: Pod>(&self) -> T {
             assert_eq!(self.len as usize, core::mem::size_of::<T>());
-            // SAFETY: the range is checked readable and as long as T; T is
-            // plain data (Copy, no invalid bit patterns in the kernel's uses).
-            unsafe { core::ptr::read_unaligned(self.va as usize as *const T) }
+            bytemuck::pod_read_unaligned(self.as_slice())
         }
 
-        /// Writes a plain-data value (the range must be exactly its size).
-        pub fn write<T: Copy>(&mut self, v: T) {
-            assert!(self.writable, "user range checked read-only");
+        /// Writes a plain-old-data value (the range must be exactly its size).
+        pub fn write<T: Pod>(&mut self, v: T) {
             assert_eq!(self.len as usize, core::mem::size_of::<T>());
-            // SAFETY: the range is checked user-writable and as long as T.
-            unsafe { core::ptr::write_unaligned(self.va as usize as *mut T, v) }
+            self.as_mut_slice().copy_from_slice(bytemuck::bytes_of(&v));
         }
     }
 }

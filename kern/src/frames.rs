@@ -201,6 +201,7 @@ impl Frames {
     }
 
     /// Physical address of the `PageInfo` array (mapped at UPAGES).
+    #[cfg(test)]
     pub fn pages_pa(&self) -> PhysAddr {
         self.pages_pa
     }

@@ -89,6 +89,7 @@ fn kernel_fault_on_purpose() {
 /// Recurses `x` levels, then backtraces. `extern "C"` keeps `x` on the
 /// stack where the backtrace shows it as the first argument.
 #[inline(never)]
+#[no_mangle] // external, so `x` stays where the C calling convention puts it
 pub extern "C" fn test_backtrace(x: i32) {
     cprintf!("entering test_backtrace %d\n", x);
     if x > 0 {

@@ -38,7 +38,6 @@ const ICR_STARTUP: u32 = 0x600;
 const ICR_DELIVERY_PENDING: u32 = 0x1000;
 const ICR_ASSERT: u32 = 0x4000;
 const ICR_LEVEL: u32 = 0x8000;
-const ICR_ALL_BUT_SELF: u32 = 0xC_0000;
 
 /// Initial count of the periodic timer. The timer counts the bus clock
 /// (divided by 1); QEMU's runs at 1 GHz, so this is 10 ms, i.e. 100 Hz.
@@ -143,14 +142,6 @@ pub fn lapic_startap(apic_id: u8, addr: u32) {
     for _ in 0..2 {
         send_ipi(apic_id, ICR_STARTUP | (addr >> 12));
         microdelay(200);
-    }
-}
-
-/// Sends interrupt `vector` to every other CPU (for example to wake halted
-/// CPUs).
-pub fn lapic_ipi_others(vector: u8) {
-    if LAPIC.get().is_some() {
-        send_ipi(0, ICR_ALL_BUT_SELF | vector as u32);
     }
 }
 

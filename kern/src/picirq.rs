@@ -78,13 +78,3 @@ pub fn irq_setmask(mask: u16) {
     }
     cprintf!("\n");
 }
-
-/// The current mask.
-pub fn irq_mask() -> u16 {
-    IRQ_MASK.load(Ordering::SeqCst)
-}
-
-/// Unmasks one IRQ line (a driver's way of asking for its interrupt).
-pub fn irq_enable(irq: u8) {
-    irq_setmask(irq_mask() & !(1 << irq));
-}

@@ -183,19 +183,6 @@ pub fn page_free(pa: PhysAddr) {
     with(|p| p.frames.free(pa))
 }
 
-/// Drops one reference; frees the frame when none are left.
-pub fn page_decref(pa: PhysAddr) {
-    with(|p| p.frames.decref(pa))
-}
-
-pub fn page_incref(pa: PhysAddr) {
-    with(|p| p.frames.incref(pa))
-}
-
-pub fn page_refcount(pa: PhysAddr) -> u16 {
-    with(|p| p.frames.refcount(pa))
-}
-
 /// Number of frames on the free list (leak checks compare it before and
 /// after), after taking back from limbo what no TLB can reach any more.
 pub fn free_page_count() -> usize {
@@ -327,14 +314,6 @@ pub fn kstack_top(cpu: usize) -> u32 {
     KSTACKTOP - cpu as u32 * (KSTKSIZE + KSTKGAP)
 }
 
-/// The same stack's top seen through the direct map at KERNBASE, which the
-/// entry page directory also maps (for an AP that has not loaded
-/// `kern_pgdir` yet).
-pub fn kstack_top_kva(cpu: usize) -> VirtAddr {
-    assert!(cpu < NCPU);
-    with(|p| VirtAddr(KERNBASE + p.layout.kstacks.0 + (cpu as u32 + 1) * KSTKSIZE))
-}
-
 #[cfg(target_os = "none")]
 pub use self::boot::mem_init;
 
@@ -438,8 +417,7 @@ mod boot {
     }
 
     /// Switches this CPU to `kern_pgdir` and sets the control registers.
-    /// Also used by the APs (lab 4) once mem_init has run.
-    pub(super) fn load_kern_pgdir(p: &Pmap) {
+    fn load_kern_pgdir(p: &Pmap) {
         if p.layout.pse {
             // SAFETY: turning PSE on only gives PTE_PS its meaning; the entry
             // page directory already relies on it.
@@ -454,12 +432,6 @@ mod boot {
         // read-only pages too.
         unsafe { x86::lcr0(cr0) };
     }
-}
-
-/// Loads `kern_pgdir` and the control registers on this CPU (for APs).
-#[cfg(target_os = "none")]
-pub fn load_kern_pgdir() {
-    with(|p| boot::load_kern_pgdir(p))
 }
 
 /// A simulated machine for host tests: `npages` frames in a heap arena laid

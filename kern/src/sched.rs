@@ -22,6 +22,7 @@ impl RunSet {
         }
     }
 
+    #[cfg(test)]
     pub fn contains(&self, i: usize) -> bool {
         self.0[i / WORD] & 1 << (i % WORD) != 0
     }
@@ -72,7 +73,7 @@ pub fn is_alive(status: u32) -> bool {
 }
 
 #[cfg(target_os = "none")]
-pub use self::machine::{sched_halt, sched_yield, ALIVE, RUNNABLE};
+pub use self::machine::{sched_yield, ALIVE, RUNNABLE};
 
 #[cfg(target_os = "none")]
 mod machine {

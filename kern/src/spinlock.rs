@@ -42,10 +42,6 @@ impl Spinlock {
         }
     }
 
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     /// Takes the lock for CPU `cpu`, spinning while another CPU holds it.
     /// Panics if `cpu` already holds it.
     pub fn acquire_on(&self, cpu: usize) {

@@ -27,18 +27,6 @@ impl UserBuf {
     pub const fn new(va: u32, len: u32) -> UserBuf {
         UserBuf { va, len }
     }
-
-    pub const fn va(&self) -> u32 {
-        self.va
-    }
-
-    pub const fn len(&self) -> u32 {
-        self.len
-    }
-
-    pub const fn is_empty(&self) -> bool {
-        self.len == 0
-    }
 }
 
 /// A `va` argument that names a page to map or unmap: page-aligned and
@@ -176,12 +164,5 @@ mod tests {
         assert!(!perm_ok(PTE_P | PTE_W));
         assert!(!perm_ok(PTE_U | PTE_P | PTE_PWT));
         assert!(!perm_ok(0xFFFF_FFFF));
-    }
-
-    #[test]
-    fn buf_is_inert_data() {
-        let b = UserBuf::new(0x80_0000, 0);
-        assert!(b.is_empty());
-        assert_eq!((b.va(), b.len()), (0x80_0000, 0));
     }
 }

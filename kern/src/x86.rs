@@ -30,17 +30,6 @@ pub unsafe fn outb(port: u16, v: u8) {
     };
 }
 
-/// Writes `v` to I/O port `port`.
-///
-/// # Safety
-/// `port` must belong to a device whose registers the caller understands,
-/// and the write must not make that device touch memory the kernel uses.
-pub unsafe fn outw(port: u16, v: u16) {
-    // SAFETY: the caller vouches for the port (see above).
-    unsafe {
-        asm!("outw %ax, %dx", in("dx") port, in("ax") v, options(att_syntax, nomem, nostack))
-    };
-}
 
 /// Writes `v` to I/O port `port`.
 ///
@@ -120,12 +109,6 @@ pub fn read_ebp() -> u32 {
     v
 }
 
-pub fn read_esp() -> u32 {
-    let v: u32;
-    // SAFETY: reading a register has no side effects.
-    unsafe { asm!("movl %esp, {}", out(reg) v, options(att_syntax, nomem, nostack)) };
-    v
-}
 
 pub fn read_eflags() -> u32 {
     let v: u32;
@@ -134,14 +117,6 @@ pub fn read_eflags() -> u32 {
     v
 }
 
-/// The time-stamp counter (guest instructions under QEMU `-icount`).
-pub fn rdtsc() -> u64 {
-    let lo: u32;
-    let hi: u32;
-    // SAFETY: rdtsc only reads the counter.
-    unsafe { asm!("rdtsc", out("eax") lo, out("edx") hi, options(nomem, nostack)) };
-    ((hi as u64) << 32) | lo as u64
-}
 
 /// `cpuid` leaf `leaf`: (eax, ebx, ecx, edx).
 pub fn cpuid(leaf: u32) -> (u32, u32, u32, u32) {
@@ -212,17 +187,6 @@ pub fn qemu_exit(code: u8) {
     unsafe { outl(0xf4, code as u32) };
 }
 
-/// Reads model-specific register `msr`.
-///
-/// # Safety
-/// `msr` must exist on this CPU (or the CPU raises #GP).
-pub unsafe fn rdmsr(msr: u32) -> u64 {
-    let lo: u32;
-    let hi: u32;
-    // SAFETY: the caller names an existing MSR; reading one has no memory effects.
-    unsafe { asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack)) };
-    ((hi as u64) << 32) | lo as u64
-}
 
 /// Writes model-specific register `msr`.
 ///

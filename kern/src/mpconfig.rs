@@ -266,7 +266,18 @@ mod machine {
     use core::sync::atomic::{AtomicUsize, Ordering};
 
     // The AP start code: copied to MPENTRY_PADDR by `boot_aps`.
-    core::arch::global_asm!(include_str!("../../boot/mpentry.S"), options(att_syntax));
+    core::arch::global_asm!(
+        include_str!("../../boot/mpentry.S"),
+        MPENTRY_PADDR = const inc::memlayout::MPENTRY_PADDR,
+        KERNBASE = const inc::memlayout::KERNBASE,
+        CR0_PE = const inc::mmu::CR0_PE,
+        CR0_ON = const crate::pmap::CR0_KERNEL_ON,
+        CR0_OFF = const crate::pmap::CR0_KERNEL_OFF,
+        CR4_PSE = const inc::mmu::CR4_PSE,
+        GD_KT = const crate::gdt::GD_KT,
+        GD_KD = const crate::gdt::GD_KD,
+        options(att_syntax)
+    );
 
     /// `len` bytes of physical memory at `pa`, read through the direct map.
     ///

@@ -23,6 +23,18 @@ use spin::Mutex;
 pub use crate::frames::PageInfo;
 pub use crate::pgdir::PgDir;
 
+/// CR0 bits every CPU turns on (boot CPU here, APs in boot/mpentry.S):
+/// paging and protection, alignment checks, write protection for the
+/// kernel too, native x87 errors, FPU monitoring.
+pub const CR0_KERNEL_ON: u32 = inc::mmu::CR0_PE
+    | inc::mmu::CR0_PG
+    | inc::mmu::CR0_AM
+    | inc::mmu::CR0_WP
+    | inc::mmu::CR0_NE
+    | inc::mmu::CR0_MP;
+/// CR0 bits every CPU turns off: no FPU emulation, no task-switched trap.
+pub const CR0_KERNEL_OFF: u32 = inc::mmu::CR0_TS | inc::mmu::CR0_EM;
+
 /// At most this many multiboot modules are kept off the free list.
 pub const MAX_MODULE_RANGES: usize = 16;
 
@@ -426,8 +438,7 @@ mod boot {
         // SAFETY: kern_pgdir maps the kernel image, its data and the boot
         // stack at KERNBASE, where they are now.
         unsafe { x86::lcr3(p.kern_pgdir.pa().0) };
-        let on = CR0_PE | CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_MP;
-        let cr0 = (x86::rcr0() | on) & !(CR0_TS | CR0_EM);
+        let cr0 = (x86::rcr0() | CR0_KERNEL_ON) & !CR0_KERNEL_OFF;
         // SAFETY: paging and protection stay on; WP makes the kernel honour
         // read-only pages too.
         unsafe { x86::lcr0(cr0) };

@@ -69,7 +69,43 @@ mod machine {
     use inc::mmu::{FL_TF, PTE_U, PTE_W};
     use inc::syscall::Syscall;
 
-    core::arch::global_asm!(include_str!("trapentry.S"), options(att_syntax));
+    core::arch::global_asm!(
+        include_str!("trapentry.S"),
+        GD_KD = const GD_KD,
+        GD_UT = const gdt::GD_UT,
+        GD_UD = const gdt::GD_UD,
+        RPL_USER = const gdt::RPL_USER,
+        T_SYSCALL = const T_SYSCALL,
+        IRQ_LAPIC_ERROR = const IRQ_OFFSET + IRQ_ERROR,
+        FL_IF = const inc::mmu::FL_IF,
+        FL_RESERVED = const FL_RESERVED,
+        TF_TRAPNO = const core::mem::offset_of!(Trapframe, trapno),
+        TF_EIP = const core::mem::offset_of!(Trapframe, eip),
+        TF_EFLAGS = const core::mem::offset_of!(Trapframe, eflags),
+        TF_ESP = const core::mem::offset_of!(Trapframe, esp),
+        options(att_syntax)
+    );
+
+    /// Eflags bit 1, which always reads as 1.
+    const FL_RESERVED: u32 = 0x2;
+
+    // trapentry.S builds a Trapframe by pushing, from the top down: ss, esp,
+    // eflags, cs, eip, err, trapno, ds, es, then pusha's eight registers.
+    // The offsets it is given follow from that order only if the struct has
+    // exactly that layout.
+    const _: () = {
+        use core::mem::{offset_of, size_of};
+        assert!(offset_of!(Trapframe, es) == size_of::<PushRegs>());
+        assert!(offset_of!(Trapframe, ds) == offset_of!(Trapframe, es) + 4);
+        assert!(offset_of!(Trapframe, trapno) == offset_of!(Trapframe, ds) + 4);
+        assert!(offset_of!(Trapframe, err) == offset_of!(Trapframe, trapno) + 4);
+        assert!(offset_of!(Trapframe, eip) == offset_of!(Trapframe, err) + 4);
+        assert!(offset_of!(Trapframe, cs) == offset_of!(Trapframe, eip) + 4);
+        assert!(offset_of!(Trapframe, eflags) == offset_of!(Trapframe, cs) + 4);
+        assert!(offset_of!(Trapframe, esp) == offset_of!(Trapframe, eflags) + 4);
+        assert!(offset_of!(Trapframe, ss) == offset_of!(Trapframe, esp) + 4);
+        assert!(size_of::<Trapframe>() == offset_of!(Trapframe, ss) + 4);
+    };
 
     extern "C" {
         static trap_entries: [TrapEntry; 0];

@@ -8,8 +8,9 @@
 //!
 //! Concurrency: all state sits in one `spin::Mutex`. From lab 4 on the big
 //! kernel lock already serialises the kernel, so this lock is never
-//! contended; it keeps the state honest without `static mut`. No function
-//! here calls back into a public function that takes it.
+//! contended; it keeps the state honest. No function here calls back into
+//! a public function that takes it, and nothing reached through it (a
+//! page-table entry) is handed out beyond it: callers get copies.
 
 use crate::addr::{PhysAddr, VirtAddr};
 use crate::frames::Frames;
@@ -243,11 +244,23 @@ pub fn npages() -> usize {
     with(|p| p.frames.npages())
 }
 
-/// The page-table entry for `va` in `pgdir`, creating the page table if
-/// `create` (`None` if absent and not created, or out of memory). For a 4 MB
-/// mapping this is the page-directory entry itself.
-pub fn pgdir_walk(pgdir: PgDir, va: VirtAddr, create: bool) -> Option<&'static mut u32> {
-    with(|p| pgdir::walk(&mut p.frames, pgdir, va, create))
+/// The page-table entry for `va` in `pgdir` (a copy: the table may change
+/// once the pmap lock is released), `None` if there is no page table. For
+/// a 4 MB mapping this is the page-directory entry itself.
+pub fn pgdir_walk(pgdir: PgDir, va: VirtAddr) -> Option<u32> {
+    with(|p| pgdir::walk(&mut p.frames, pgdir, va, false).map(|pte| *pte))
+}
+
+/// Replaces the entry `pgdir_walk` would return with `change(entry)`, under
+/// the pmap lock; returns (old, new), or `None` if there is no page table.
+/// The caller invalidates the TLB entry.
+pub fn update_pte(pgdir: PgDir, va: VirtAddr, change: impl FnOnce(u32) -> u32) -> Option<(u32, u32)> {
+    with(|p| {
+        let pte = pgdir::walk(&mut p.frames, pgdir, va, false)?;
+        let old = *pte;
+        *pte = change(old);
+        Some((old, *pte))
+    })
 }
 
 /// Maps frame `pa` at `va` with `perm | PTE_P`, replacing (and releasing)
@@ -335,6 +348,7 @@ mod boot {
     use super::*;
     use crate::frames::{BootAlloc, DirectMap};
     use crate::x86;
+    use core::cell::UnsafeCell;
     use inc::mmu::*;
 
     /// The entry page directory maps physical [0, 4 MB) only.
@@ -346,10 +360,16 @@ mod boot {
 
     /// Every CPU's kernel stack; mapped below KSTACKTOP with guard gaps.
     #[repr(C, align(4096))]
-    struct KernelStacks([[u8; KSTKSIZE as usize]; NCPU]);
+    struct KernelStacks(UnsafeCell<[[u8; KSTKSIZE as usize]; NCPU]>);
 
-    // Only its address is used: the stacks are reached through page tables.
-    static mut PERCPU_KSTACKS: KernelStacks = KernelStacks([[0; KSTKSIZE as usize]; NCPU]);
+    // SAFETY: only its address is used: the stacks are reached through the
+    // page tables at KSTACKTOP, never through this static.
+    unsafe impl Sync for KernelStacks {}
+
+    /// In `.bss` (an UnsafeCell keeps it out of read-only data, since the
+    /// CPUs write it through another mapping).
+    static PERCPU_KSTACKS: KernelStacks =
+        KernelStacks(UnsafeCell::new([[0; KSTKSIZE as usize]; NCPU]));
 
     extern "C" {
         /// First byte after the kernel image (kernel.ld).

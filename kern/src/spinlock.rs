@@ -205,23 +205,9 @@ mod kernel {
         }
     }
 
-    /// The big kernel lock.
+    /// The big kernel lock; `bkl::lock_kernel` takes it and returns the
+    /// guard that proves it.
     pub static KERNEL_LOCK: Spinlock = Spinlock::new("kernel_lock");
-
-    /// Takes the big kernel lock (spins until it is free).
-    pub fn lock_kernel() {
-        KERNEL_LOCK.acquire();
-    }
-
-    /// Releases the big kernel lock; panics if this CPU does not hold it.
-    pub fn unlock_kernel() {
-        KERNEL_LOCK.release();
-    }
-
-    /// Whether this CPU holds the big kernel lock.
-    pub fn kernel_lock_held() -> bool {
-        KERNEL_LOCK.holding()
-    }
 }
 
 #[cfg(test)]

@@ -11,14 +11,16 @@
 # directory and this CPU's stack, and call ap_main. boot_aps fills in the
 # three variables at the end before each STARTUP IPI.
 
-.set MPENTRY_PADDR,  0x7000
-.set MP_KERNBASE,    0xF0000000
-.set MP_CR0_PE,      0x00000001
-.set MP_CR0_ON,      0x80050023    # PG | AM | WP | NE | MP | PE, as pmap sets
-.set MP_CR0_OFF,     0x0000000C    # TS | EM: no FPU emulation, no lazy switch
-.set MP_CR4_PSE,     0x00000010
-.set MP_SEG_KCODE,   0x08          # GD_KT
-.set MP_SEG_KDATA,   0x10          # GD_KD
+# The constants come from Rust (mpconfig.rs passes them as `const`
+# operands); the CR0 bits are the ones pmap loads on the boot CPU.
+.set MPENTRY_PADDR,  {MPENTRY_PADDR}
+.set MP_KERNBASE,    {KERNBASE}
+.set MP_CR0_PE,      {CR0_PE}
+.set MP_CR0_ON,      {CR0_ON}
+.set MP_CR0_OFF,     {CR0_OFF}
+.set MP_CR4_PSE,     {CR4_PSE}
+.set MP_SEG_KCODE,   {GD_KT}
+.set MP_SEG_KDATA,   {GD_KD}
 
 # The copy's kernel (direct-map) alias.
 .set MP_HIGH,        MP_KERNBASE + MPENTRY_PADDR

@@ -6,6 +6,7 @@
 //! sides print with. Nothing here touches hardware, so it all runs under host
 //! `cargo test`.
 #![cfg_attr(not(test), no_std)]
+#![deny(unused_crate_dependencies, unsafe_op_in_unsafe_fn)]
 
 pub mod env;
 pub mod error;

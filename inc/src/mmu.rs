@@ -76,17 +76,33 @@ pub const fn round_down(a: u32, n: u32) -> u32 {
     a - a % n
 }
 
-/// Rounds `a` up to a multiple of `n`; saturates instead of wrapping near 4 GiB.
+/// Rounds `a` up to a multiple of `n`; panics if the result does not fit in
+/// a u32 (use [`checked_round_up`] for values that may come from outside).
 pub const fn round_up(a: u32, n: u32) -> u32 {
+    match checked_round_up(a, n) {
+        Some(x) => x,
+        None => panic!("round_up overflows u32"),
+    }
+}
+
+/// `a` rounded up to a multiple of `n`, or `None` if that does not fit in
+/// a u32 (for values that come from outside the kernel).
+pub const fn checked_round_up(a: u32, n: u32) -> Option<u32> {
     match a.checked_add(n - 1) {
-        Some(x) => round_down(x, n),
-        None => round_down(u32::MAX, n),
+        Some(x) => Some(round_down(x, n)),
+        None => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[should_panic(expected = "round_up overflows u32")]
+    fn round_up_overflow_is_an_error() {
+        round_up(0xFFFF_FFFF, 4096);
+    }
 
     #[test]
     fn index_arithmetic() {
@@ -96,7 +112,10 @@ mod tests {
         assert_eq!(pgoff(va), 0x123);
         assert_eq!(pgaddr(pdx(va), ptx(va), pgoff(va)), va);
         assert_eq!(round_up(1, 4096), 4096);
-        assert_eq!(round_up(0xFFFF_FFFF, 4096), 0xFFFF_F000);
+        assert_eq!(round_up(0xFFFF_F000, 4096), 0xFFFF_F000);
+        assert_eq!(checked_round_up(0xFFFF_F001, 4096), None);
+        assert_eq!(checked_round_up(0xFFFF_FFFF, 4096), None);
+        assert_eq!(checked_round_up(0x1001, 4096), Some(0x2000));
         assert_eq!(round_down(0x1FFF, 4096), 0x1000);
         assert_eq!(PTE_SYSCALL, 0xE07);
     }

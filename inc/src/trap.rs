@@ -1,5 +1,7 @@
 //! Trap numbers and the register frames the kernel and user space exchange.
 
+use bytemuck::{Pod, Zeroable};
+
 pub const T_DIVIDE: u32 = 0;
 pub const T_DEBUG: u32 = 1;
 pub const T_NMI: u32 = 2;
@@ -31,7 +33,7 @@ pub const IRQ_ERROR: u32 = 19;
 
 /// Registers in `pusha` order.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct PushRegs {
     pub edi: u32,
     pub esi: u32,
@@ -46,7 +48,7 @@ pub struct PushRegs {
 
 /// What the trap entry code saves, 68 bytes.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct Trapframe {
     pub regs: PushRegs,
     pub es: u16,
@@ -68,7 +70,7 @@ pub struct Trapframe {
 
 /// What the kernel pushes on the user exception stack for a page-fault upcall, 52 bytes.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct UTrapframe {
     pub utf_fault_va: u32,
     pub utf_err: u32,

@@ -19,7 +19,7 @@
 //! All three are `repr(transparent)` around a `u32`, so they cost nothing.
 
 use inc::memlayout::{KERNBASE, PGSIZE, UTOP};
-use inc::mmu::{pdx, pgoff, ptx, round_down};
+use inc::mmu::{pdx, ptx, round_down};
 
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -81,6 +81,7 @@ impl VirtAddr {
         }
     }
 
+    #[cfg(test)]
     pub const fn is_page_aligned(self) -> bool {
         self.0.is_multiple_of(PGSIZE)
     }
@@ -100,8 +101,9 @@ impl VirtAddr {
     }
 
     /// Offset inside its 4 KB page (bits 11..0).
+    #[cfg(test)]
     pub const fn page_offset(self) -> u32 {
-        pgoff(self.0)
+        inc::mmu::pgoff(self.0)
     }
 
     /// The start of its 4 KB page.
@@ -129,6 +131,7 @@ impl UserVa {
         }
     }
 
+    #[cfg(test)]
     pub const fn as_u32(self) -> u32 {
         self.0
     }

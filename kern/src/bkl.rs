@@ -1,19 +1,67 @@
-//! Kernel state guarded by the big kernel lock.
+//! The big kernel lock as a value.
 //!
 //! JOS serialises the whole kernel with one lock: a CPU takes it on every
-//! entry from user mode and drops it just before returning there. State that
-//! only that lock protects (the env table's companions, per-env kernel
-//! state) lives in a [`BklCell`], which hands out a mutable reference without
-//! a lock of its own. The rule that keeps this sound: call [`BklCell::get`]
-//! only while holding the big kernel lock, and do not keep the reference
-//! across a call that may use the same cell.
+//! entry from user mode and drops it just before returning there. Here
+//! holding it is a value, [`Bkl`], which only [`lock_kernel`] makes and
+//! which is neither `Send` nor `Clone`. State that only the lock protects
+//! (the env table, per-env kernel state, the run set) is reached through
+//! `&mut Bkl`, so the borrow checker sees every access: two live `&mut Env`
+//! from one guard cannot coexist, and no reference outlives the lock.
+//! [`env_run`](crate::env::env_run) and `sched_halt` consume the guard: they
+//! release the lock on their way out of the kernel.
 
+use crate::cpu::IrqOff;
+use crate::spinlock::KERNEL_LOCK;
 use core::cell::UnsafeCell;
 
+/// Proof that this CPU holds the big kernel lock (and so has interrupts
+/// off: `Spinlock::acquire` turns them off until the release).
+pub struct Bkl {
+    irq: IrqOff,
+}
+
+/// Takes the big kernel lock (spins until it is free).
+pub fn lock_kernel() -> Bkl {
+    KERNEL_LOCK.acquire();
+    Bkl {
+        // SAFETY: acquire turned interrupts off on this CPU; they stay off
+        // until `release`, which consumes this guard and the token with it.
+        irq: unsafe { IrqOff::new() },
+    }
+}
+
+impl Bkl {
+    /// Interrupts are off while the lock is held.
+    pub fn irq(&self) -> &IrqOff {
+        &self.irq
+    }
+
+    /// Releases the big kernel lock.
+    pub fn release(self) {
+        KERNEL_LOCK.release();
+    }
+
+    /// Hands the guard itself to `leave`, a path out of the kernel that
+    /// never returns (the scheduler, `env_run`), from code that only
+    /// borrowed it.
+    ///
+    /// Sound because neither this function nor `leave` returns: the code
+    /// that owns the original guard never runs again, so the lock is
+    /// released once, by whoever ends up with the new guard.
+    pub fn diverge(&mut self, leave: fn(Bkl) -> !) -> ! {
+        // SAFETY: the original guard proves interrupts are off; this one
+        // replaces it for good (see above).
+        leave(Bkl {
+            irq: unsafe { IrqOff::new() },
+        })
+    }
+}
+
+/// Kernel state that the big kernel lock guards.
 pub struct BklCell<T>(UnsafeCell<T>);
 
-// SAFETY: all access goes through `get`, which is only called with the big
-// kernel lock held, so no two CPUs touch the contents at once.
+// SAFETY: the contents are reached only through `get`, which needs the
+// lock's guard, so no two CPUs touch them at once.
 unsafe impl<T> Sync for BklCell<T> {}
 
 impl<T> BklCell<T> {
@@ -21,15 +69,28 @@ impl<T> BklCell<T> {
         BklCell(UnsafeCell::new(v))
     }
 
-    /// The contents. Caller holds the big kernel lock (see the module note).
-    #[allow(clippy::mut_from_ref)]
-    pub fn get(&self) -> &mut T {
-        debug_assert!(crate::spinlock::kernel_lock_held());
-        // SAFETY: the big kernel lock serialises every user of the cell.
+    /// The contents, for as long as the guard stays borrowed.
+    pub fn get<'a>(&'a self, _bkl: &'a mut Bkl) -> &'a mut T {
+        // SAFETY: the guard proves this CPU holds the lock, and borrowing it
+        // mutably for 'a means no other reference reached through it (to
+        // this or any other cell) is alive during 'a.
         unsafe { &mut *self.0.get() }
     }
+}
 
-    /// A raw pointer, for data each CPU touches in its own part without the lock.
+/// Data each CPU touches only in its own part, without the lock (the IDT
+/// before any AP starts, each CPU's GDT slot): callers use the raw pointer.
+pub struct PerCpuCell<T>(UnsafeCell<T>);
+
+// SAFETY: only reached through `as_ptr`; every user states why its access
+// does not race.
+unsafe impl<T> Sync for PerCpuCell<T> {}
+
+impl<T> PerCpuCell<T> {
+    pub const fn new(v: T) -> PerCpuCell<T> {
+        PerCpuCell(UnsafeCell::new(v))
+    }
+
     pub const fn as_ptr(&self) -> *mut T {
         self.0.get()
     }

@@ -90,7 +90,7 @@ pub use machine::{init, putc};
 #[cfg(target_os = "none")]
 mod machine {
     use super::*;
-    use crate::x86::{inb, outb};
+    use crate::x86::inb;
     use inc::memlayout::KERNBASE;
     use spin::Mutex;
 
@@ -121,6 +121,13 @@ mod machine {
             // SAFETY: as for read.
             unsafe { Self::cell(i).write_volatile(v) }
         }
+    }
+
+    /// Writes the CRT controller's index or data register.
+    fn outb(port: u16, v: u8) {
+        assert!(port == CRT_INDEX || port == CRT_DATA);
+        // SAFETY: the CRT controller's registers only steer the display.
+        unsafe { crate::x86::outb(port, v) }
     }
 
     static SCREEN: Mutex<Screen> = Mutex::new(Screen::new(0));

@@ -1,10 +1,15 @@
 //! Per-CPU state: which env this CPU runs, whether it is halted, its TSS.
 //!
-//! Each CPU touches only its own entry (found through the LAPIC id), and only
-//! with interrupts off, so an entry needs no lock.
+//! Each CPU touches only its own entry (found through the task register),
+//! and only with interrupts off, so an entry needs no lock. The second
+//! half of that rule is a value: [`thiscpu`] asks for an [`IrqOff`] token,
+//! which trap entry, the boot path and the big kernel lock's guard make,
+//! and the `Cpu` it returns lives only as long as the token is borrowed.
+//! The fields are `Cell`s, so the shared `&Cpu` is all anyone needs.
 
 use crate::gdt::TaskState;
-use core::cell::UnsafeCell;
+use core::cell::{Cell, UnsafeCell};
+use core::marker::PhantomData;
 use inc::memlayout::NCPU;
 
 /// The CPU has not started (or is only booting).
@@ -14,30 +19,71 @@ pub const CPU_STARTED: u32 = 1;
 /// The CPU sleeps in `sched_halt`, without the big kernel lock.
 pub const CPU_HALTED: u32 = 2;
 
-pub struct Cpu {
-    pub id: usize,
-    pub status: u32,
-    /// Index (into the env table) of the env this CPU runs, if any.
-    pub env: Option<usize>,
-    /// Where the CPU finds its kernel stack on a trap from user mode.
-    pub ts: TaskState,
+/// Proof that interrupts are off on this CPU, so nothing else on it can
+/// run (and reach its `Cpu` entry) until the token is gone. Not `Send`: it
+/// speaks for one CPU.
+pub struct IrqOff(PhantomData<*mut ()>);
+
+impl IrqOff {
+    /// # Safety
+    /// Interrupts must be off on this CPU, and stay off for as long as the
+    /// token (or anything borrowed from it) lives.
+    pub unsafe fn new() -> IrqOff {
+        IrqOff(PhantomData)
+    }
 }
 
-struct Cpus(UnsafeCell<[Cpu; NCPU]>);
+pub struct Cpu {
+    pub id: usize,
+    pub status: Cell<u32>,
+    /// Index (into the env table) of the env this CPU runs, if any.
+    pub env: Cell<Option<usize>>,
+    /// Where the CPU finds its kernel stack on a trap from user mode; the
+    /// CPU reads it behind Rust's back, so it is only reached by pointer.
+    ts: UnsafeCell<TaskState>,
+}
 
-// SAFETY: CPU i only ever touches entry i (see `thiscpu`).
+impl Cpu {
+    const fn new(id: usize) -> Cpu {
+        Cpu {
+            id,
+            status: Cell::new(CPU_UNUSED),
+            env: Cell::new(None),
+            ts: UnsafeCell::new(TaskState::new()),
+        }
+    }
+
+    /// Sets the stack the CPU switches to on a trap from user mode.
+    pub fn set_kernel_stack(&self, esp0: u32, ss0: u16) {
+        // SAFETY: only this CPU touches its TSS, with interrupts off (the
+        // `&self` came from `thiscpu`); the hardware reads it only on a trap.
+        unsafe {
+            (*self.ts.get()).esp0 = esp0;
+            (*self.ts.get()).ss0 = ss0 as u32;
+        }
+    }
+
+    /// The task state segment, for the GDT's descriptor and `ltr`.
+    pub fn ts_ptr(&self) -> *const TaskState {
+        self.ts.get()
+    }
+}
+
+struct Cpus([Cpu; NCPU]);
+
+// SAFETY: CPU i only ever touches entry i, with interrupts off (see
+// `thiscpu`), so the Cells are never shared between CPUs in practice.
 unsafe impl Sync for Cpus {}
 
-static CPUS: Cpus = Cpus(UnsafeCell::new(
-    [const {
-        Cpu {
-            id: 0,
-            status: CPU_UNUSED,
-            env: None,
-            ts: TaskState::new(),
-        }
-    }; NCPU],
-));
+static CPUS: Cpus = Cpus({
+    let mut cpus = [const { Cpu::new(0) }; NCPU];
+    let mut i = 0;
+    while i < NCPU {
+        cpus[i] = Cpu::new(i);
+        i += 1;
+    }
+    cpus
+});
 
 /// The index of the CPU running this code. Once `trap_init_percpu` has
 /// loaded this CPU's TSS, the task register names it (GD_TSS0 + 8 * id):
@@ -51,19 +97,13 @@ pub fn cpu_id() -> usize {
 }
 
 /// The state of the CPU running this code.
-#[allow(clippy::mut_from_ref)]
-pub fn thiscpu() -> &'static mut Cpu {
+pub fn thiscpu(_irq: &IrqOff) -> &Cpu {
     let id = cpu_id();
     assert!(id < NCPU, "cpu id {} out of range", id);
-    // SAFETY: entry `id` belongs to this CPU alone, and the kernel runs with
-    // interrupts off, so no other code path holds a reference to it now
-    // (callers do not keep the reference across calls that may take another).
-    let cpu = unsafe { &mut (*CPUS.0.get())[id] };
-    cpu.id = id;
-    cpu
+    &CPUS.0[id]
 }
 
 /// The index of the env running on this CPU (JOS's `curenv`).
-pub fn curenv() -> Option<usize> {
-    thiscpu().env
+pub fn curenv(irq: &IrqOff) -> Option<usize> {
+    thiscpu(irq).env.get()
 }

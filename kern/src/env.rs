@@ -5,15 +5,20 @@
 //! UENVS), so `Env` keeps JOS's exact layout. What the kernel needs beyond
 //! JOS's fields lives in the parallel array [`KERNEL_STATE`]. Envs are named
 //! by index into the table inside the kernel and by envid outside.
+//!
+//! Both arrays are reached through the big kernel lock's guard
+//! ([`Bkl::env`], `KERNEL_STATE.get(bkl)`), so a reference into them lives
+//! only while the guard stays borrowed: code that needs a slot again after
+//! calling something that takes `&mut Bkl` asks for it again.
 
 use crate::addr::{UserVa, VirtAddr};
-use crate::bkl::BklCell;
+use crate::bkl::{Bkl, BklCell};
 use crate::cpu::{curenv, thiscpu};
 use crate::elf::ElfImage;
 use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::pmap::{self, PgDir};
 use crate::userptr::{CheckedBuf, UserBuf};
-use crate::{sched, spinlock};
+use crate::sched;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use inc::env::*;
 use inc::error::*;
@@ -35,6 +40,9 @@ pub struct EnvKernel {
     /// Someone set this env NOT_RUNNABLE while it ran on another CPU; that
     /// CPU stops it the next time it enters the kernel from it.
     pub stop_requested: bool,
+    /// sys_env_set_trapframe replaced its frame: it must resume through
+    /// `iret` (env_run), which restores every register, not `sysexit`.
+    pub needs_iret: bool,
 }
 
 /// An `ipc_send` waiting for its target to call `ipc_recv`.
@@ -54,6 +62,7 @@ const NO_KERNEL_STATE: EnvKernel = EnvKernel {
     senders: None,
     destroyed_by: None,
     stop_requested: false,
+    needs_iret: false,
 };
 
 pub static KERNEL_STATE: BklCell<[EnvKernel; NENV]> = BklCell::new([NO_KERNEL_STATE; NENV]);
@@ -74,15 +83,24 @@ static TABLE: BklCell<EnvTable> = BklCell::new(EnvTable {
 /// on every access would take its lock each time).
 static ENVS: AtomicPtr<Env> = AtomicPtr::new(core::ptr::null_mut());
 
-/// Env slot `i`. The big kernel lock is held; callers do not hold two
-/// references to the same slot at once.
-pub fn env(i: usize) -> &'static mut Env {
-    assert!(i < NENV);
-    let base = ENVS.load(Ordering::Relaxed);
-    assert!(!base.is_null(), "env table used before env_init");
-    // SAFETY: pmap allocated NENV Envs at `base`, zeroed; the big kernel
-    // lock serialises all access to the table.
-    unsafe { &mut *base.add(i) }
+impl Bkl {
+    /// Env slot `i`, for as long as the guard stays borrowed.
+    pub fn env(&mut self, i: usize) -> &mut Env {
+        assert!(i < NENV);
+        let base = ENVS.load(Ordering::Relaxed);
+        assert!(!base.is_null(), "env table used before env_init");
+        // SAFETY: pmap allocated NENV Envs at `base`, zeroed; the guard
+        // proves this CPU holds the lock that serialises the table, and
+        // borrowing it mutably rules out any other live reference into it.
+        // (User space maps the table read-only; the kernel is its only
+        // writer.)
+        unsafe { &mut *base.add(i) }
+    }
+
+    /// The env this CPU runs (JOS's `curenv`).
+    pub fn curenv(&self) -> Option<usize> {
+        curenv(self.irq())
+    }
 }
 
 /// Kernel address of slot `i`, as stored in `env_link`.
@@ -95,27 +113,27 @@ fn slot_of_kva(kva: u32) -> usize {
 }
 
 /// The id printed as "who did it": the current env's, or 0 for the kernel.
-pub fn curenv_id() -> EnvId {
-    curenv().map_or(0, |e| env(e).env_id)
+pub fn curenv_id(bkl: &mut Bkl) -> EnvId {
+    bkl.curenv().map_or(0, |e| bkl.env(e).env_id)
 }
 
 /// The free-page count noted when the first env was created.
-pub fn free_pages_before_first_env() -> Option<usize> {
-    TABLE.get().free_pages_before
+pub fn free_pages_before_first_env(bkl: &mut Bkl) -> Option<usize> {
+    TABLE.get(bkl).free_pages_before
 }
 
-pub fn pgdir_of(e: usize) -> PgDir {
-    PgDir(crate::addr::VirtAddr(env(e).env_pgdir))
+pub fn pgdir_of(bkl: &mut Bkl, e: usize) -> PgDir {
+    PgDir(crate::addr::VirtAddr(bkl.env(e).env_pgdir))
 }
 
 /// Changes env `i`'s status, keeping the scheduler's run set and count
 /// of live envs in step. Every status change goes through here.
-pub fn set_status(i: usize, status: u32) {
-    let e = env(i);
+pub fn set_status(bkl: &mut Bkl, i: usize, status: u32) {
+    let e = bkl.env(i);
     let old = e.env_status;
     e.env_status = status;
-    sched::RUNNABLE.get().set(i, status == ENV_RUNNABLE);
-    let alive = sched::ALIVE.get();
+    sched::RUNNABLE.get(bkl).set(i, status == ENV_RUNNABLE);
+    let alive = sched::ALIVE.get(bkl);
     match (sched::is_alive(old), sched::is_alive(status)) {
         (false, true) => *alive += 1,
         (true, false) => *alive -= 1,
@@ -125,32 +143,34 @@ pub fn set_status(i: usize, status: u32) {
 
 /// Marks every env free and threads the free list in array order, so that
 /// the first env created is envs[0].
-pub fn env_init() {
+pub fn env_init(bkl: &mut Bkl) {
     ENVS.store(pmap::envs_kva().as_ptr(), Ordering::Relaxed);
     for i in (0..NENV).rev() {
-        let e = env(i);
+        let link = TABLE.get(bkl).free.map_or(0, slot_kva);
+        let e = bkl.env(i);
         e.env_id = 0;
         e.env_status = ENV_FREE;
-        e.env_link = TABLE.get().free.map_or(0, slot_kva);
-        TABLE.get().free = Some(i);
+        e.env_link = link;
+        TABLE.get(bkl).free = Some(i);
     }
 }
 
 /// The env `envid` names (0 = the caller). With `checkperm`, only the
 /// caller itself or its immediate child qualifies. `Err(-E_BAD_ENV)`.
-pub fn envid2env(envid: EnvId, checkperm: bool) -> Result<usize, i32> {
-    let cur = curenv();
+pub fn envid2env(bkl: &mut Bkl, envid: EnvId, checkperm: bool) -> Result<usize, i32> {
+    let cur = bkl.curenv();
     if envid == 0 {
         return cur.ok_or(-E_BAD_ENV);
     }
     let i = envx(envid);
-    let e = env(i);
+    let e = bkl.env(i);
     if e.env_status == ENV_FREE || e.env_id != envid {
         return Err(-E_BAD_ENV);
     }
     if checkperm {
-        let me = cur.map_or(0, |c| env(c).env_id);
-        if Some(i) != cur && e.env_parent_id != me {
+        let parent = e.env_parent_id;
+        let me = cur.map_or(0, |c| bkl.env(c).env_id);
+        if Some(i) != cur && parent != me {
             return Err(-E_BAD_ENV);
         }
     }
@@ -160,14 +180,15 @@ pub fn envid2env(envid: EnvId, checkperm: bool) -> Result<usize, i32> {
 /// Takes a free slot, gives it a fresh id, an address space holding only
 /// the kernel's mappings, and a user-mode trap frame. The env is RUNNABLE
 /// but has no code yet. Errors: -E_NO_FREE_ENV, -E_NO_MEM.
-pub fn env_alloc(parent_id: EnvId) -> Result<usize, i32> {
-    let i = TABLE.get().free.ok_or(-E_NO_FREE_ENV)?;
-    if TABLE.get().free_pages_before.is_none() {
-        TABLE.get().free_pages_before = Some(pmap::free_page_count());
+pub fn env_alloc(bkl: &mut Bkl, parent_id: EnvId) -> Result<usize, i32> {
+    let table = TABLE.get(bkl);
+    let i = table.free.ok_or(-E_NO_FREE_ENV)?;
+    if table.free_pages_before.is_none() {
+        table.free_pages_before = Some(pmap::free_page_count());
     }
     let pgdir = pmap::pgdir_create()?;
-    let e = env(i);
-    TABLE.get().free = match e.env_link {
+    let e = bkl.env(i);
+    let next_free = match e.env_link {
         0 => None,
         link => Some(slot_of_kva(link)),
     };
@@ -181,9 +202,10 @@ pub fn env_alloc(parent_id: EnvId) -> Result<usize, i32> {
         env_tf: user_trapframe(),
         ..Env::default()
     };
-    KERNEL_STATE.get()[i] = EnvKernel::default();
-    set_status(i, ENV_RUNNABLE);
-    cprintf!("[%08x] new env %08x\n", curenv_id(), id);
+    TABLE.get(bkl).free = next_free;
+    KERNEL_STATE.get(bkl)[i] = EnvKernel::default();
+    set_status(bkl, i, ENV_RUNNABLE);
+    cprintf!("[%08x] new env %08x\n", curenv_id(bkl), id);
     Ok(i)
 }
 
@@ -204,19 +226,24 @@ fn user_trapframe() -> Trapframe {
 
 /// Creates an env running the ELF program `binary`. The image is checked
 /// before anything is allocated; a bad one is refused with a message.
-pub fn env_create(name: &str, binary: &[u8], env_type: u32) -> Result<usize, i32> {
+pub fn env_create(
+    bkl: &mut Bkl,
+    name: &str,
+    binary: &[u8],
+    env_type: u32,
+) -> Result<usize, i32> {
     let image = match ElfImage::parse(binary) {
         Ok(img) => img,
         Err(why) => {
-            cprintf!("[%08x] cannot load '%s': %s\n", curenv_id(), name, why);
+            cprintf!("[%08x] cannot load '%s': %s\n", curenv_id(bkl), name, why);
             return Err(-E_NOT_EXEC);
         }
     };
-    let e = env_alloc(0)?;
-    env(e).env_type = env_type;
-    if let Err(err) = load_icode(e, &image) {
-        cprintf!("[%08x] cannot load '%s': %e\n", curenv_id(), name, err);
-        env_free(e);
+    let e = env_alloc(bkl, 0)?;
+    bkl.env(e).env_type = env_type;
+    if let Err(err) = load_icode(bkl, e, &image) {
+        cprintf!("[%08x] cannot load '%s': %e\n", curenv_id(bkl), name, err);
+        env_free(bkl, e);
         return Err(err);
     }
     Ok(e)
@@ -224,13 +251,13 @@ pub fn env_create(name: &str, binary: &[u8], env_type: u32) -> Result<usize, i32
 
 /// Maps every loadable segment and one stack page, and points eip at the
 /// entry. On -E_NO_MEM the caller frees the env (and whatever was mapped).
-fn load_icode(e: usize, image: &ElfImage) -> Result<(), i32> {
-    let pgdir = pgdir_of(e);
+fn load_icode(bkl: &mut Bkl, e: usize, image: &ElfImage) -> Result<(), i32> {
+    let pgdir = pgdir_of(bkl, e);
     for seg in image.segments() {
         map_segment(pgdir, seg.va, seg.memsz, seg.data)?;
     }
     map_segment(pgdir, USTACKTOP - PGSIZE, PGSIZE, &[])?;
-    env(e).env_tf.eip = image.entry();
+    bkl.env(e).env_tf.eip = image.entry();
     Ok(())
 }
 
@@ -239,7 +266,7 @@ fn load_icode(e: usize, image: &ElfImage) -> Result<(), i32> {
 /// page) are reused. Writes go through the kernel's direct map, so the
 /// env's page directory need not be loaded.
 fn map_segment(pgdir: PgDir, va: u32, memsz: u32, data: &[u8]) -> Result<(), i32> {
-    let end = va + memsz; // ElfImage checked that this does not wrap
+    let end = va + memsz; // ElfImage checked that this ends below UTOP
     let mut page = round_down(va, PGSIZE);
     while page < round_up(end, PGSIZE) {
         let pa = match pmap::page_lookup(pgdir, VirtAddr(page)) {
@@ -274,82 +301,93 @@ fn map_segment(pgdir: PgDir, va: u32, memsz: u32, data: &[u8]) -> Result<(), i32
 
 /// Releases env `e`'s memory and slot. Envs blocked sending to it learn
 /// that it is gone (-E_BAD_ENV).
-pub fn env_free(e: usize) {
-    let me = thiscpu();
-    if me.env == Some(e) {
+pub fn env_free(bkl: &mut Bkl, e: usize) {
+    if bkl.curenv() == Some(e) {
         // Do not free the page directory this CPU is using.
         // SAFETY: the kernel's page directory maps the kernel.
         unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
     }
-    let id = env(e).env_id;
+    let id = bkl.env(e).env_id;
     // A DYING env is freed by its own CPU; name the env that destroyed it,
     // as a single CPU would have.
-    let by = KERNEL_STATE.get()[e].destroyed_by.unwrap_or_else(curenv_id);
+    let by = match KERNEL_STATE.get(bkl)[e].destroyed_by {
+        Some(by) => by,
+        None => curenv_id(bkl),
+    };
     cprintf!("[%08x] free env %08x\n", by, id);
-    crate::ipc::fail_senders_to(e);
-    crate::ipc::cancel_send(e);
-    KERNEL_STATE.get()[e] = EnvKernel::default();
-    pmap::pgdir_free(pgdir_of(e));
-    set_status(e, ENV_FREE);
-    let slot = env(e);
+    crate::ipc::fail_senders_to(bkl, e);
+    crate::ipc::cancel_send(bkl, e);
+    KERNEL_STATE.get(bkl)[e] = EnvKernel::default();
+    pmap::pgdir_free(pgdir_of(bkl, e));
+    set_status(bkl, e, ENV_FREE);
+    let link = TABLE.get(bkl).free.map_or(0, slot_kva);
+    let slot = bkl.env(e);
     slot.env_pgdir = 0;
-    slot.env_link = TABLE.get().free.map_or(0, slot_kva);
-    TABLE.get().free = Some(e);
+    slot.env_link = link;
+    TABLE.get(bkl).free = Some(e);
 }
 
 /// Destroys env `e`. If it runs on another CPU it is only marked DYING; that
 /// CPU frees it the next time it enters the kernel. If it is the current
 /// env, this CPU schedules something else and does not return.
-pub fn env_destroy(e: usize) {
-    let status = env(e).env_status;
+pub fn env_destroy(bkl: &mut Bkl, e: usize) {
+    let me = thiscpu(bkl.irq()).id;
+    let target = bkl.env(e);
+    let status = target.env_status;
     if status == ENV_DYING {
         return; // its CPU will free it
     }
-    if status == ENV_RUNNING && env(e).env_cpunum as usize != thiscpu().id {
-        KERNEL_STATE.get()[e].destroyed_by = Some(curenv_id());
-        set_status(e, ENV_DYING);
+    if status == ENV_RUNNING && target.env_cpunum as usize != me {
+        let by = curenv_id(bkl);
+        KERNEL_STATE.get(bkl)[e].destroyed_by = Some(by);
+        set_status(bkl, e, ENV_DYING);
         return;
     }
-    env_free(e);
-    if curenv() == Some(e) {
-        thiscpu().env = None;
-        sched::sched_yield();
+    env_free(bkl, e);
+    if bkl.curenv() == Some(e) {
+        thiscpu(bkl.irq()).env.set(None);
+        bkl.diverge(sched::sched_yield);
     }
 }
 
-/// Switches to env `e` on this CPU and returns to user mode in it.
-pub fn env_run(e: usize) -> ! {
-    let me = thiscpu();
-    if let Some(cur) = me.env {
-        if env(cur).env_status == ENV_RUNNING {
-            set_status(cur, ENV_RUNNABLE);
+/// Switches to env `e` on this CPU and returns to user mode in it,
+/// releasing the big kernel lock on the way.
+pub fn env_run(mut bkl: Bkl, e: usize) -> ! {
+    let me = thiscpu(bkl.irq());
+    let (id, prev) = (me.id, me.env.replace(Some(e)));
+    if let Some(cur) = prev {
+        if bkl.env(cur).env_status == ENV_RUNNING {
+            set_status(&mut bkl, cur, ENV_RUNNABLE);
         }
     }
-    me.env = Some(e);
-    let id = me.id;
-    let next = env(e);
-    set_status(e, ENV_RUNNING);
+    set_status(&mut bkl, e, ENV_RUNNING);
+    let next = bkl.env(e);
     next.env_runs += 1;
     next.env_cpunum = id as i32;
+    // `iret` restores every register: a frame set by sys_env_set_trapframe
+    // needs nothing more.
+    KERNEL_STATE.get(&mut bkl)[e].needs_iret = false;
     // SAFETY: an env's page directory maps the kernel like kern_pgdir does.
-    unsafe { pmap::load_pgdir(pgdir_of(e)) };
-    let tf: *const Trapframe = &next.env_tf;
-    spinlock::unlock_kernel();
-    // SAFETY: `tf` is this env's saved user-mode frame in the env table; no
-    // other CPU touches a RUNNING env's frame, and it has user segments.
+    unsafe { pmap::load_pgdir(pgdir_of(&mut bkl, e)) };
+    // A raw pointer: the frame is read after the lock is gone. No other CPU
+    // touches a RUNNING env's frame (see sys_env_set_trapframe).
+    let tf: *const Trapframe = &raw const bkl.env(e).env_tf;
+    bkl.release();
+    // SAFETY: `tf` is this env's saved user-mode frame in the env table,
+    // which lives forever, and it has user segments.
     unsafe { crate::trap::env_pop_tf(tf) }
 }
 
 /// How many pages env `e` has mapped below UTOP (for the `envs` command).
-pub fn pages_mapped(e: usize) -> usize {
-    let pgdir = pgdir_of(e);
+pub fn pages_mapped(bkl: &mut Bkl, e: usize) -> usize {
+    let pgdir = pgdir_of(bkl, e);
     let mut n = 0;
     let mut va = 0;
     while va < inc::memlayout::UTOP {
-        match pmap::pgdir_walk(pgdir, VirtAddr(va), false) {
+        match pmap::pgdir_walk(pgdir, VirtAddr(va)) {
             None => va = round_down(va, inc::memlayout::PTSIZE) + inc::memlayout::PTSIZE,
             Some(pte) => {
-                if *pte & inc::mmu::PTE_P != 0 {
+                if pte & inc::mmu::PTE_P != 0 {
                     n += 1;
                 }
                 va += PGSIZE;
@@ -362,17 +400,17 @@ pub fn pages_mapped(e: usize) -> usize {
 /// Checks that env `e` (the current env) may touch `buf` with `perm`
 /// (PTE_U is implied). If not, reports the first bad address and destroys
 /// the env, which does not return.
-pub fn user_mem_assert(e: usize, buf: UserBuf, perm: u32) -> CheckedBuf {
-    match buf.check(pgdir_of(e), perm | PTE_U) {
+pub fn user_mem_assert(bkl: &mut Bkl, e: usize, buf: UserBuf, perm: u32) -> CheckedBuf {
+    match buf.check(pgdir_of(bkl, e), perm | PTE_U) {
         Ok(checked) => checked,
         Err(va) => {
             cprintf!(
                 "[%08x] user_mem_check assertion failure for va %08x\n",
-                env(e).env_id,
+                bkl.env(e).env_id,
                 va.0
             );
-            env_destroy(e);
-            sched::sched_yield()
+            env_destroy(bkl, e);
+            bkl.diverge(sched::sched_yield)
         }
     }
 }

@@ -183,7 +183,7 @@ impl Frames {
         };
         // Push from the top down so the list comes out in ascending order.
         for i in (0..npages).rev() {
-            *frames.info(i) = PageInfo::default();
+            *frames.info_mut(i) = PageInfo::default();
             let pa = PhysAddr((i as u32) * PGSIZE);
             if is_free(pa) {
                 frames.push_free(i);
@@ -201,6 +201,7 @@ impl Frames {
     }
 
     /// Physical address of the `PageInfo` array (mapped at UPAGES).
+    #[cfg(test)]
     pub fn pages_pa(&self) -> PhysAddr {
         self.pages_pa
     }
@@ -222,8 +223,8 @@ impl Frames {
             return None;
         }
         let i = self.index_of_link(self.free_head);
-        self.free_head = self.info(i).pp_link;
-        self.info(i).pp_link = 0;
+        self.free_head = self.info_mut(i).pp_link;
+        self.info_mut(i).pp_link = 0;
         self.nfree -= 1;
         let pa = PhysAddr(i as u32 * PGSIZE);
         if zero {
@@ -271,7 +272,7 @@ impl Frames {
             None => self.push_free(i),
             Some(wait) => {
                 let link = self.link_of(i);
-                self.info(i).pp_link = self.limbo.open.head;
+                self.info_mut(i).pp_link = self.limbo.open.head;
                 let open = &mut self.limbo.open;
                 if open.head == 0 {
                     open.tail = link;
@@ -305,20 +306,20 @@ impl Frames {
     /// Puts a whole list in front of the free list.
     fn splice_free(&mut self, list: FrameList) {
         let tail = self.index_of_link(list.tail);
-        self.info(tail).pp_link = self.free_head;
+        self.info_mut(tail).pp_link = self.free_head;
         self.free_head = list.head;
         self.nfree += list.len;
     }
 
     pub fn incref(&mut self, pa: PhysAddr) {
-        let page = self.info(self.index(pa));
+        let page = self.info_mut(self.index(pa));
         page.pp_ref = page.pp_ref.checked_add(1).expect("page refcount overflow");
     }
 
     /// Drops one reference; when none is left, frees the frame, or puts it
     /// in limbo if another CPU may still reach it through a stale TLB entry.
     pub fn decref(&mut self, pa: PhysAddr) {
-        let page = self.info(self.index(pa));
+        let page = self.info_mut(self.index(pa));
         page.pp_ref = page
             .pp_ref
             .checked_sub(1)
@@ -347,7 +348,7 @@ impl Frames {
 
     fn push_free(&mut self, i: usize) {
         let head = self.free_head;
-        self.info(i).pp_link = head;
+        self.info_mut(i).pp_link = head;
         self.free_head = self.link_of(i);
         self.nfree += 1;
     }
@@ -372,12 +373,20 @@ impl Frames {
         (link - KERNBASE - self.pages_pa.0) as usize / core::mem::size_of::<PageInfo>()
     }
 
-    #[allow(clippy::mut_from_ref)]
-    fn info(&self, i: usize) -> &mut PageInfo {
+    fn info(&self, i: usize) -> &PageInfo {
         assert!(i < self.npages);
         let first = self.map.ptr::<PageInfo>(self.pages_pa);
-        // SAFETY: `new`'s caller gave us npages entries at pages_pa; i is in
-        // range, and no caller keeps two of these references alive at once.
+        // SAFETY: `new`'s caller gave us npages entries at pages_pa, which
+        // only this table reaches; i is in range, and the entry is borrowed
+        // with `self`.
+        unsafe { &*first.add(i) }
+    }
+
+    fn info_mut(&mut self, i: usize) -> &mut PageInfo {
+        assert!(i < self.npages);
+        let first = self.map.ptr::<PageInfo>(self.pages_pa);
+        // SAFETY: as for `info`; borrowing `self` mutably keeps this the only
+        // reference into the array while it lives.
         unsafe { &mut *first.add(i) }
     }
 }

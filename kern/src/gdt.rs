@@ -94,14 +94,14 @@ pub use self::table::load;
 #[cfg(target_os = "none")]
 mod table {
     use super::*;
-    use crate::bkl::BklCell;
+    use crate::bkl::PerCpuCell;
     use crate::x86;
     use inc::memlayout::NCPU;
 
     const NSEG: usize = 5 + NCPU;
 
     /// The GDT, shared by every CPU; each CPU fills in only its own TSS slot.
-    static GDT: BklCell<[u64; NSEG]> = BklCell::new({
+    static GDT: PerCpuCell<[u64; NSEG]> = PerCpuCell::new({
         let mut g = [0u64; NSEG];
         g[1] = flat(STA_X | STA_R, 0);
         g[2] = flat(STA_W, 0);
@@ -111,10 +111,12 @@ mod table {
     });
 
     /// Loads the GDT on this CPU, reloads every segment register, installs
-    /// `tss` (which must stay put: the CPU reads esp0 from it on every trap)
-    /// as CPU `cpu`'s task state and loads the task register.
-    pub fn load(cpu: usize, tss: &'static TaskState) {
-        let base = tss as *const TaskState as u32;
+    /// `me`'s task state (which stays put: every `Cpu` lives in a static
+    /// array, and the CPU reads esp0 from it on every trap) and loads the
+    /// task register.
+    pub fn load(me: &crate::cpu::Cpu) {
+        let cpu = me.id;
+        let base = me.ts_ptr() as u32;
         let gdt = GDT.as_ptr();
         // SAFETY: slot 5 + cpu belongs to this CPU alone (APs get here
         // before they take the big kernel lock, each writing its own slot).

@@ -2,7 +2,7 @@
 //! stack with paging on and the high half mapped.
 
 use crate::cmdline::CmdLine;
-use crate::cpu::CPU_STARTED;
+use crate::cpu::{thiscpu, IrqOff, CPU_STARTED};
 use crate::multiboot_info::{self, BootInfo, MULTIBOOT_BOOTLOADER_MAGIC};
 use spin::Once;
 
@@ -20,6 +20,9 @@ pub fn cmdline() -> CmdLine<'static> {
 
 #[no_mangle]
 pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
+    // SAFETY: boot/entry.S starts the kernel with interrupts off, and only
+    // sched_halt turns them on, long after this CPU has left i386_init.
+    let irq = unsafe { IrqOff::new() };
     crate::console::init();
     // The firmware leaves its last line unterminated: start on a fresh one.
     cprintf!("\n6828 decimal is %o octal!\n", 6828);
@@ -37,9 +40,8 @@ pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
     // Lab 1's exercise of the backtrace: the grader counts these frames.
     test_backtrace(5);
 
-    crate::env::env_init();
-    crate::trap::trap_init();
-    crate::cpu::thiscpu().status = CPU_STARTED;
+    crate::trap::trap_init(&irq);
+    thiscpu(&irq).status.set(CPU_STARTED);
     if cmdline().kfault {
         kernel_fault_on_purpose();
     }
@@ -49,30 +51,33 @@ pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
     crate::mpconfig::mp_init();
     crate::lapic::lapic_init();
     crate::picirq::pic_init();
-    crate::spinlock::lock_kernel();
+    let mut bkl = crate::bkl::lock_kernel();
+    crate::env::env_init(&mut bkl);
     crate::mpconfig::boot_aps(mp_main);
 
     let line = cmdline();
     let programs = line.programs();
     if programs.is_empty() {
         loop {
-            crate::monitor::monitor(None);
+            crate::monitor::monitor(Some(&mut bkl), None);
         }
     }
-    crate::programs::create_envs(programs);
-    crate::sched::sched_yield()
+    crate::programs::create_envs(&mut bkl, programs);
+    crate::sched::sched_yield(bkl)
 }
 
 /// Where each application processor lands once mpconfig's boot code has
 /// put it in protected mode with paging on and its own kernel stack.
 pub extern "C" fn mp_main() -> ! {
+    // SAFETY: boot/mpentry.S starts each AP with `cli`; only sched_halt
+    // turns interrupts on, after this function has handed the CPU over.
+    let irq = unsafe { IrqOff::new() };
     crate::lapic::lapic_init();
     cprintf!("SMP: CPU %d starting\n", crate::lapic::cpunum());
-    crate::trap::trap_init_percpu();
-    crate::cpu::thiscpu().status = CPU_STARTED;
+    crate::trap::trap_init_percpu(&irq);
+    thiscpu(&irq).status.set(CPU_STARTED);
     crate::mpconfig::ap_started();
-    crate::spinlock::lock_kernel();
-    crate::sched::sched_yield()
+    crate::sched::sched_yield(crate::bkl::lock_kernel())
 }
 
 /// Reads virtual address 0, which the kernel never maps: the page-fault
@@ -89,6 +94,7 @@ fn kernel_fault_on_purpose() {
 /// Recurses `x` levels, then backtraces. `extern "C"` keeps `x` on the
 /// stack where the backtrace shows it as the first argument.
 #[inline(never)]
+#[no_mangle] // external, so `x` stays where the C calling convention puts it
 pub extern "C" fn test_backtrace(x: i32) {
     cprintf!("entering test_backtrace %d\n", x);
     if x > 0 {
@@ -106,6 +112,6 @@ pub fn after_panic() -> ! {
         crate::x86::qemu_exit(1);
     }
     loop {
-        crate::monitor::monitor(None);
+        crate::monitor::monitor(None, None);
     }
 }

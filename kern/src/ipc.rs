@@ -10,7 +10,8 @@
 //! whole env table.
 
 use crate::addr::UserVa;
-use crate::env::{self, env, envid2env, pgdir_of, PendingSend, KERNEL_STATE};
+use crate::bkl::Bkl;
+use crate::env::{self, envid2env, pgdir_of, PendingSend, KERNEL_STATE};
 use crate::pmap;
 use crate::sched::sched_yield;
 use crate::syscall::{mappable_page, me, SysResult};
@@ -22,6 +23,7 @@ use inc::error::{E_BAD_ENV, E_IPC_NOT_RECV};
 /// `sender` to `target`, which is waiting in ipc_recv, and makes the target
 /// runnable with 0 as the result of its ipc_recv.
 fn deliver(
+    bkl: &mut Bkl,
     sender: usize,
     target: usize,
     value: u32,
@@ -29,109 +31,116 @@ fn deliver(
     perm: u32,
 ) -> Result<(), i32> {
     // ipc_recv let through only a page below UTOP or "no page" (>= UTOP).
-    let dstva = UserVa::page(env(target).env_ipc_dstva);
+    let dstva = UserVa::page(bkl.env(target).env_ipc_dstva);
     let mut sent_perm = 0;
     if let Some(srcva) = srcva {
-        let pa = mappable_page(sender, srcva, perm)?;
+        let pa = mappable_page(bkl, sender, srcva, perm)?;
         if let Some(dstva) = dstva {
-            pmap::page_insert(pgdir_of(target), pa, dstva.into(), perm)?;
+            pmap::page_insert(pgdir_of(bkl, target), pa, dstva.into(), perm)?;
             sent_perm = perm;
         }
     }
-    let from = env(sender).env_id;
-    let t = env(target);
+    let from = bkl.env(sender).env_id;
+    let t = bkl.env(target);
     t.env_ipc_recving = false;
     t.env_ipc_from = from;
     t.env_ipc_value = value;
     t.env_ipc_perm = sent_perm;
     t.env_tf.regs.eax = 0;
     if t.env_status == ENV_NOT_RUNNABLE {
-        env::set_status(target, ENV_RUNNABLE);
+        env::set_status(bkl, target, ENV_RUNNABLE);
     }
     Ok(())
 }
 
-pub fn sys_ipc_try_send(envid: EnvId, value: u32, srcva: u32, perm: u32) -> SysResult {
-    let target = envid2env(envid, false)?;
-    if !env(target).env_ipc_recving {
+pub fn sys_ipc_try_send(
+    bkl: &mut Bkl,
+    envid: EnvId,
+    value: u32,
+    srcva: u32,
+    perm: u32,
+) -> SysResult {
+    let target = envid2env(bkl, envid, false)?;
+    if !bkl.env(target).env_ipc_recving {
         return Err(-E_IPC_NOT_RECV);
     }
     let srcva = ipc_page_arg(srcva)?;
-    deliver(me(), target, value, srcva, perm)?;
+    let sender = me(bkl);
+    deliver(bkl, sender, target, value, srcva, perm)?;
     Ok(0)
 }
 
 /// Like ipc_try_send, but waits (NOT_RUNNABLE) while the target is not
 /// receiving; the target's ipc_recv completes the send and wakes us.
-pub fn sys_ipc_send(envid: EnvId, value: u32, srcva: u32, perm: u32) -> SysResult {
-    let sender = me();
-    let target = envid2env(envid, false)?;
+pub fn sys_ipc_send(bkl: &mut Bkl, envid: EnvId, value: u32, srcva: u32, perm: u32) -> SysResult {
+    let sender = me(bkl);
+    let target = envid2env(bkl, envid, false)?;
     let srcva = ipc_page_arg(srcva)?;
     if let Some(page) = srcva {
-        mappable_page(sender, page, perm)?; // report bad pages now, not later
+        mappable_page(bkl, sender, page, perm)?; // report bad pages now, not later
     }
-    if env(target).env_ipc_recving {
-        deliver(sender, target, value, srcva, perm)?;
+    if bkl.env(target).env_ipc_recving {
+        deliver(bkl, sender, target, value, srcva, perm)?;
         return Ok(0);
     }
-    KERNEL_STATE.get()[sender].pending_send = Some(PendingSend {
+    KERNEL_STATE.get(bkl)[sender].pending_send = Some(PendingSend {
         to: target,
         value,
         srcva,
         perm,
     });
-    enqueue(sender, target);
-    env::set_status(sender, ENV_NOT_RUNNABLE);
-    sched_yield()
+    enqueue(bkl, sender, target);
+    env::set_status(bkl, sender, ENV_NOT_RUNNABLE);
+    bkl.diverge(sched_yield)
 }
 
 /// Waits for a message. A queued sender is served at once (oldest first);
 /// otherwise the caller sleeps until a send arrives.
-pub fn sys_ipc_recv(dstva: u32) -> SysResult {
+pub fn sys_ipc_recv(bkl: &mut Bkl, dstva: u32) -> SysResult {
     // Only checked: env_ipc_dstva keeps the raw value, as the Env ABI shows it.
     ipc_page_arg(dstva)?;
-    let receiver = me();
-    let r = env(receiver);
+    let receiver = me(bkl);
+    let r = bkl.env(receiver);
     r.env_ipc_recving = true;
     r.env_ipc_dstva = dstva;
-    while let Some(s) = dequeue(receiver) {
-        let p = KERNEL_STATE.get()[s]
+    while let Some(s) = dequeue(bkl, receiver) {
+        let p = KERNEL_STATE.get(bkl)[s]
             .pending_send
             .take()
             .expect("queued senders have a send");
-        match deliver(s, receiver, p.value, p.srcva, p.perm) {
+        match deliver(bkl, s, receiver, p.value, p.srcva, p.perm) {
             Ok(()) => {
-                wake_sender(s, 0);
+                wake_sender(bkl, s, 0);
                 return Ok(0);
             }
             // The sender's page went away while it waited: tell it why.
-            Err(err) => wake_sender(s, err),
+            Err(err) => wake_sender(bkl, s, err),
         }
     }
-    env::set_status(receiver, ENV_NOT_RUNNABLE);
-    env(receiver).env_tf.regs.eax = 0;
-    sched_yield()
+    env::set_status(bkl, receiver, ENV_NOT_RUNNABLE);
+    bkl.env(receiver).env_tf.regs.eax = 0;
+    bkl.diverge(sched_yield)
 }
 
 /// Wakes a sender that has left its queue, with `result` as the value of
 /// its ipc_send.
-fn wake_sender(s: usize, result: i32) {
-    env(s).env_tf.regs.eax = result as u32;
-    env::set_status(s, ENV_RUNNABLE);
+fn wake_sender(bkl: &mut Bkl, s: usize, result: i32) {
+    bkl.env(s).env_tf.regs.eax = result as u32;
+    env::set_status(bkl, s, ENV_RUNNABLE);
 }
 
 /// Senders queued on `target`, which is going away, get -E_BAD_ENV.
-pub fn fail_senders_to(target: usize) {
-    while let Some(s) = dequeue(target) {
-        KERNEL_STATE.get()[s].pending_send = None;
-        wake_sender(s, -E_BAD_ENV);
+pub fn fail_senders_to(bkl: &mut Bkl, target: usize) {
+    while let Some(s) = dequeue(bkl, target) {
+        KERNEL_STATE.get(bkl)[s].pending_send = None;
+        wake_sender(bkl, s, -E_BAD_ENV);
     }
 }
 
 /// Takes `sender` out of the queue it waits in (it is being freed, or its
 /// parent changed its status), dropping its send.
-pub fn cancel_send(sender: usize) {
-    let state = KERNEL_STATE.get();
+pub fn cancel_send(bkl: &mut Bkl, sender: usize) {
+    let state = KERNEL_STATE.get(bkl);
     let Some(p) = state[sender].pending_send.take() else {
         return;
     };
@@ -158,8 +167,8 @@ pub fn cancel_send(sender: usize) {
     }
 }
 
-fn enqueue(sender: usize, target: usize) {
-    let state = KERNEL_STATE.get();
+fn enqueue(bkl: &mut Bkl, sender: usize, target: usize) {
+    let state = KERNEL_STATE.get(bkl);
     state[sender].next_sender = None;
     state[target].senders = match state[target].senders {
         None => Some((sender, sender)),
@@ -170,8 +179,8 @@ fn enqueue(sender: usize, target: usize) {
     };
 }
 
-fn dequeue(target: usize) -> Option<usize> {
-    let state = KERNEL_STATE.get();
+fn dequeue(bkl: &mut Bkl, target: usize) -> Option<usize> {
+    let state = KERNEL_STATE.get(bkl);
     let (first, last) = state[target].senders?;
     let next = state[first].next_sender.take();
     state[target].senders = next.map(|n| (n, last));

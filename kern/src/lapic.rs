@@ -7,7 +7,7 @@
 
 use crate::addr::{PhysAddr, VirtAddr};
 use crate::mpconfig;
-use crate::x86::{inb, outb};
+use crate::x86::inb;
 use inc::trap::{IRQ_ERROR, IRQ_OFFSET, IRQ_SPURIOUS, IRQ_TIMER};
 use spin::Once;
 
@@ -38,7 +38,6 @@ const ICR_STARTUP: u32 = 0x600;
 const ICR_DELIVERY_PENDING: u32 = 0x1000;
 const ICR_ASSERT: u32 = 0x4000;
 const ICR_LEVEL: u32 = 0x8000;
-const ICR_ALL_BUT_SELF: u32 = 0xC_0000;
 
 /// Initial count of the periodic timer. The timer counts the bus clock
 /// (divided by 1); QEMU's runs at 1 GHz, so this is 10 ms, i.e. 100 Hz.
@@ -146,14 +145,6 @@ pub fn lapic_startap(apic_id: u8, addr: u32) {
     }
 }
 
-/// Sends interrupt `vector` to every other CPU (for example to wake halted
-/// CPUs).
-pub fn lapic_ipi_others(vector: u8) {
-    if LAPIC.get().is_some() {
-        send_ipi(0, ICR_ALL_BUT_SELF | vector as u32);
-    }
-}
-
 // The 8254 timer's channel 2, which only gates the PC speaker, serves as a
 // stopwatch for `microdelay`.
 const PIT_CH2: u16 = 0x42;
@@ -175,6 +166,13 @@ pub fn microdelay(us: u32) {
         pit_wait(chunk);
         ticks -= chunk as u64;
     }
+}
+
+/// Writes a PIT or port-B register.
+fn outb(port: u16, v: u8) {
+    assert!([PORT_B, PIT_MODE, PIT_CH2].contains(&port));
+    // SAFETY: the PIT and port B (speaker gate) do not touch memory.
+    unsafe { crate::x86::outb(port, v) }
 }
 
 /// Counts `ticks` on channel 2 and waits for its output to go high.

@@ -5,52 +5,57 @@
 //! memory, the frame allocator, ELF checks, symbol lookup) also builds on the
 //! host, where `cargo test` exercises it.
 #![cfg_attr(not(test), no_std)]
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+// Dead-code and dependency checks mean something for the kernel build only:
+// the host build compiles just the pure parts, for their tests.
+#![cfg_attr(target_os = "none", deny(unused_crate_dependencies))]
+#![cfg_attr(not(target_os = "none"), allow(dead_code, unused_crate_dependencies))]
 
 #[macro_use]
-pub mod console;
+mod console;
 
-pub mod addr;
-pub mod cga;
-pub mod cmdline;
-pub mod elf;
-pub mod frames;
-pub mod gdt;
-pub mod kbd;
-pub mod kdebug;
-pub mod monitor;
-pub mod mpconfig;
-pub mod pgdir;
-pub mod pmap;
-pub mod pmap_check;
-pub mod sched;
-pub mod spinlock;
-pub mod tlb;
-pub mod trap;
-pub mod userptr;
+mod addr;
+mod cga;
+mod cmdline;
+mod elf;
+mod frames;
+mod gdt;
+mod kbd;
+mod kdebug;
+mod monitor;
+mod mpconfig;
+mod pgdir;
+mod pmap;
+mod pmap_check;
+mod sched;
+mod spinlock;
+mod tlb;
+mod trap;
+mod userptr;
 
 #[cfg(target_os = "none")]
-pub mod bkl;
+mod bkl;
 #[cfg(target_os = "none")]
-pub mod cpu;
+mod cpu;
 #[cfg(target_os = "none")]
-pub mod env;
+mod env;
 #[cfg(target_os = "none")]
-pub mod init;
+pub mod init; // i386_init, which the binary links
 #[cfg(target_os = "none")]
-pub mod ipc;
+mod ipc;
 #[cfg(target_os = "none")]
-pub mod lapic;
+mod lapic;
 #[cfg(target_os = "none")]
-pub mod multiboot_info;
+mod multiboot_info;
 #[cfg(target_os = "none")]
-pub mod panic;
+mod panic;
 #[cfg(target_os = "none")]
-pub mod picirq;
+mod picirq;
 #[cfg(target_os = "none")]
-pub mod programs;
+mod programs;
 #[cfg(target_os = "none")]
-pub mod serial;
+mod serial;
 #[cfg(target_os = "none")]
-pub mod syscall;
+mod syscall;
 #[cfg(target_os = "none")]
-pub mod x86;
+mod x86;

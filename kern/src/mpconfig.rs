@@ -266,7 +266,18 @@ mod machine {
     use core::sync::atomic::{AtomicUsize, Ordering};
 
     // The AP start code: copied to MPENTRY_PADDR by `boot_aps`.
-    core::arch::global_asm!(include_str!("../../boot/mpentry.S"), options(att_syntax));
+    core::arch::global_asm!(
+        include_str!("../../boot/mpentry.S"),
+        MPENTRY_PADDR = const inc::memlayout::MPENTRY_PADDR,
+        KERNBASE = const inc::memlayout::KERNBASE,
+        CR0_PE = const inc::mmu::CR0_PE,
+        CR0_ON = const crate::pmap::CR0_KERNEL_ON,
+        CR0_OFF = const crate::pmap::CR0_KERNEL_OFF,
+        CR4_PSE = const inc::mmu::CR4_PSE,
+        GD_KT = const crate::gdt::GD_KT,
+        GD_KD = const crate::gdt::GD_KD,
+        options(att_syntax)
+    );
 
     /// `len` bytes of physical memory at `pa`, read through the direct map.
     ///
@@ -345,8 +356,13 @@ mod machine {
         if info.imcrp {
             // The machine starts in PIC mode: switch the IMCR so the 8259A
             // reaches the CPUs through the local APICs (MP spec 3.6.2.1).
-            crate::x86::outb(0x22, 0x70);
-            crate::x86::outb(0x23, crate::x86::inb(0x23) | 1);
+            // SAFETY: 0x22/0x23 are the IMCR's select and data ports (the
+            // MP table said the machine has one); routing IRQs there
+            // touches no memory.
+            unsafe {
+                crate::x86::outb(0x22, 0x70);
+                crate::x86::outb(0x23, crate::x86::inb(0x23) | 1);
+            }
         }
     }
 

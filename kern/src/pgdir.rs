@@ -36,12 +36,21 @@ impl PgDir {
 type Table = [u32; NPTENTRIES];
 
 /// The page table (or directory) stored in frame `pa`.
-fn table(map: &DirectMap, pa: PhysAddr) -> &'static mut Table {
-    // SAFETY: `ptr` checks that pa lies in the map; the frame holds a page
-    // table, page tables are touched only under the pmap lock, and no caller
-    // keeps two references to one table alive.
+///
+/// # Safety
+/// The frame must hold a page table or directory; the caller must own the
+/// frames exclusively (`&mut Frames`: in the kernel, under the pmap lock),
+/// and keep no other reference to the same table alive while it uses this
+/// one, nor use it past its own hold on the frames.
+unsafe fn table<'a>(map: &DirectMap, pa: PhysAddr) -> &'a mut Table {
+    // SAFETY: `ptr` checks that pa lies in the map; the rest is the caller's.
     unsafe { &mut *map.ptr::<Table>(PhysAddr(pte_addr(pa.0))) }
 }
+
+// Every `table` call below is sound for the same reason unless it says
+// otherwise: the function holds `&mut Frames` (or, at boot, the only
+// DirectMap), the frame is a directory or a page table it names, and the
+// reference ends before the next `table` call on the same frame.
 
 /// Base physical address of a 4 MB page-directory entry.
 fn large_base(pde: u32) -> u32 {
@@ -51,8 +60,12 @@ fn large_base(pde: u32) -> u32 {
 /// The entry that maps `va`: the page-table entry, or for a 4 MB page the
 /// directory entry itself. With `create`, a missing page table is
 /// allocated (zeroed); `None` if absent and not created, or out of memory.
-pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<&'static mut u32> {
-    let pde = &mut table(f.map(), pgdir.pa())[va.pdx()];
+///
+/// The entry borrows `f`: it cannot outlive the caller's hold on the frames
+/// (in the kernel, the pmap lock).
+pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<&mut u32> {
+    // SAFETY: see the note above `walk`'s neighbours (the directory).
+    let pde = &mut unsafe { table(f.map(), pgdir.pa()) }[va.pdx()];
     if *pde & PTE_P == 0 {
         if !create {
             return None;
@@ -64,7 +77,9 @@ pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<
     if *pde & PTE_PS != 0 {
         return Some(pde);
     }
-    Some(&mut table(f.map(), PhysAddr(pte_addr(*pde)))[va.ptx()])
+    // SAFETY: the page table the present, non-4 MB entry names; the
+    // directory entry is not used again.
+    Some(&mut unsafe { table(f.map(), PhysAddr(pte_addr(*pde))) }[va.ptx()])
 }
 
 /// Maps frame `pa` at `va` with `perm | PTE_P`, releasing whatever frame was
@@ -83,14 +98,15 @@ pub fn insert(
         "page_insert into a 4 MB mapping at {:#x}",
         va.0
     );
-    f.incref(pa);
-    if *pte & PTE_P != 0 {
-        let old = PhysAddr(pte_addr(*pte));
-        *pte = 0;
-        forget_mapping(f, pgdir, va);
-        f.decref(old);
-    }
+    let old = *pte;
     *pte = pa.0 | perm | PTE_P;
+    // The entry is not touched again: the refcounts and the TLB are the
+    // frames' business, and `pte` cannot live across them.
+    f.incref(pa);
+    if old & PTE_P != 0 {
+        forget_mapping(f, pgdir, va);
+        f.decref(PhysAddr(pte_addr(old)));
+    }
     Ok(())
 }
 
@@ -174,7 +190,8 @@ pub fn boot_map_region_large(
 ) {
     let aligned = |a: u32| a.is_multiple_of(PTSIZE);
     assert!(aligned(va.0) && aligned(pa.0) && aligned(size));
-    let dir = table(map, pgdir.pa());
+    // SAFETY: the directory; boot code has the only DirectMap.
+    let dir = unsafe { table(map, pgdir.pa()) };
     for off in (0..size).step_by(PTSIZE as usize) {
         let (page, frame) = region_page(va, pa, off);
         dir[page.pdx()] = frame.0 | perm | PTE_PS | PTE_P;
@@ -186,8 +203,8 @@ pub fn boot_map_region_large(
 pub fn create(f: &mut Frames, kern: PgDir) -> Result<PgDir, i32> {
     let pa = f.alloc(true).ok_or(-E_NO_MEM)?;
     f.incref(pa);
-    let dir = table(f.map(), pa);
-    let kdir = table(f.map(), kern.pa());
+    // SAFETY: a fresh directory and the kernel's: two different frames.
+    let (dir, kdir) = unsafe { (table(f.map(), pa), table(f.map(), kern.pa())) };
     dir[pdx(UTOP)..].copy_from_slice(&kdir[pdx(UTOP)..]);
     let pgdir = PgDir::at(pa);
     install_self_map(f.map(), pgdir);
@@ -198,20 +215,25 @@ pub fn create(f: &mut Frames, kern: PgDir) -> Result<PgDir, i32> {
 /// directory then serves as the page table for [UVPT, UVPT + 4 MB), so
 /// `uvpt[va >> 12]` is the PTE of va and `uvpd[va >> 22]` its PDE.
 pub fn install_self_map(map: &DirectMap, pgdir: PgDir) {
-    table(map, pgdir.pa())[pdx(UVPT)] = pgdir.pa().0 | PTE_P | PTE_U;
+    // SAFETY: the directory, for one store.
+    let dir = unsafe { table(map, pgdir.pa()) };
+    dir[pdx(UVPT)] = pgdir.pa().0 | PTE_P | PTE_U;
 }
 
 /// Releases every frame mapped below UTOP, the page tables that mapped them,
 /// and the directory. The shared kernel tables above UTOP stay.
 pub fn free(f: &mut Frames, pgdir: PgDir) {
-    let dir = table(f.map(), pgdir.pa());
+    // SAFETY: the directory. `decref` below touches only PageInfo entries,
+    // and none of these frames is freed before its last use here.
+    let dir = unsafe { table(f.map(), pgdir.pa()) };
     for pde in dir[..pdx(UTOP)].iter_mut() {
         if *pde & PTE_P == 0 {
             continue;
         }
         assert!(*pde & PTE_PS == 0, "4 MB page below UTOP");
         let pt = PhysAddr(pte_addr(*pde));
-        for pte in table(f.map(), pt).iter_mut() {
+        // SAFETY: the page table this entry names (not the directory).
+        for pte in unsafe { table(f.map(), pt) }.iter_mut() {
             if *pte & PTE_P != 0 {
                 let frame = PhysAddr(pte_addr(*pte));
                 *pte = 0;
@@ -355,7 +377,8 @@ mod tests {
         let kern = new_dir(&mut f);
         // A kernel page table above UTOP that every directory shares.
         walk(&mut f, kern, VirtAddr(UENVS), true).expect("kernel page table");
-        let kpt = pte_addr(table(f.map(), kern.pa())[pdx(UENVS)]);
+        // SAFETY: the test's kernel directory, read once.
+        let kpt = pte_addr(unsafe { table(f.map(), kern.pa()) }[pdx(UENVS)]);
         let start = f.free_count();
         let d = create(&mut f, kern).unwrap();
         let shared_pa = f.alloc(false).unwrap();
@@ -394,9 +417,12 @@ mod tests {
             PhysAddr(0),
             PTE_W,
         );
-        table(f.map(), kern.pa())[3] = 0x5000 | PTE_P | PTE_U; // below UTOP: not copied
+        // SAFETY: the test's kernel directory, for one store.
+        let kdir = unsafe { table(f.map(), kern.pa()) };
+        kdir[3] = 0x5000 | PTE_P | PTE_U; // below UTOP: not copied
         let d = create(&mut f, kern).unwrap();
-        let dir = table(f.map(), d.pa());
+        // SAFETY: the new directory; nothing else refers to it.
+        let dir = unsafe { table(f.map(), d.pa()) };
         assert_eq!(dir[pdx(KERNBASE)], PTE_PS | PTE_W | PTE_P);
         assert_eq!(dir[3], 0);
         assert_eq!(dir[pdx(UVPT)], d.pa().0 | PTE_U | PTE_P);

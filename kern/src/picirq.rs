@@ -5,7 +5,6 @@
 //! and mask every line no driver asked for; the boot CPU's LINT0 passes them
 //! on. Command words are from the 8259A data sheet.
 
-use crate::x86::outb;
 use core::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use inc::trap::IRQ_OFFSET;
 
@@ -30,6 +29,13 @@ const OCW3_READ_IRR: u8 = 0x0A;
 /// Lines masked (bit i set = IRQ i off); at first only the cascade is open.
 static IRQ_MASK: AtomicU16 = AtomicU16::new(!(1 << IRQ_SLAVE));
 static DID_INIT: AtomicBool = AtomicBool::new(false);
+
+/// Writes a command or data port of one of the two 8259As.
+fn outb(port: u16, v: u8) {
+    assert!([PIC1_CMD, PIC1_DATA, PIC2_CMD, PIC2_DATA].contains(&port));
+    // SAFETY: the 8259A ports only program the interrupt controllers.
+    unsafe { crate::x86::outb(port, v) }
+}
 
 /// Remaps both controllers to IRQ_OFFSET..IRQ_OFFSET+16 and applies the
 /// current mask.
@@ -71,14 +77,4 @@ pub fn irq_setmask(mask: u16) {
         cprintf!(" %d", irq);
     }
     cprintf!("\n");
-}
-
-/// The current mask.
-pub fn irq_mask() -> u16 {
-    IRQ_MASK.load(Ordering::SeqCst)
-}
-
-/// Unmasks one IRQ line (a driver's way of asking for its interrupt).
-pub fn irq_enable(irq: u8) {
-    irq_setmask(irq_mask() & !(1 << irq));
 }

@@ -8,8 +8,9 @@
 //!
 //! Concurrency: all state sits in one `spin::Mutex`. From lab 4 on the big
 //! kernel lock already serialises the kernel, so this lock is never
-//! contended; it keeps the state honest without `static mut`. No function
-//! here calls back into a public function that takes it.
+//! contended; it keeps the state honest. No function here calls back into
+//! a public function that takes it, and nothing reached through it (a
+//! page-table entry) is handed out beyond it: callers get copies.
 
 use crate::addr::{PhysAddr, VirtAddr};
 use crate::frames::Frames;
@@ -22,6 +23,18 @@ use spin::Mutex;
 
 pub use crate::frames::PageInfo;
 pub use crate::pgdir::PgDir;
+
+/// CR0 bits every CPU turns on (boot CPU here, APs in boot/mpentry.S):
+/// paging and protection, alignment checks, write protection for the
+/// kernel too, native x87 errors, FPU monitoring.
+pub const CR0_KERNEL_ON: u32 = inc::mmu::CR0_PE
+    | inc::mmu::CR0_PG
+    | inc::mmu::CR0_AM
+    | inc::mmu::CR0_WP
+    | inc::mmu::CR0_NE
+    | inc::mmu::CR0_MP;
+/// CR0 bits every CPU turns off: no FPU emulation, no task-switched trap.
+pub const CR0_KERNEL_OFF: u32 = inc::mmu::CR0_TS | inc::mmu::CR0_EM;
 
 /// At most this many multiboot modules are kept off the free list.
 pub const MAX_MODULE_RANGES: usize = 16;
@@ -183,19 +196,6 @@ pub fn page_free(pa: PhysAddr) {
     with(|p| p.frames.free(pa))
 }
 
-/// Drops one reference; frees the frame when none are left.
-pub fn page_decref(pa: PhysAddr) {
-    with(|p| p.frames.decref(pa))
-}
-
-pub fn page_incref(pa: PhysAddr) {
-    with(|p| p.frames.incref(pa))
-}
-
-pub fn page_refcount(pa: PhysAddr) -> u16 {
-    with(|p| p.frames.refcount(pa))
-}
-
 /// Number of frames on the free list (leak checks compare it before and
 /// after), after taking back from limbo what no TLB can reach any more.
 pub fn free_page_count() -> usize {
@@ -244,11 +244,23 @@ pub fn npages() -> usize {
     with(|p| p.frames.npages())
 }
 
-/// The page-table entry for `va` in `pgdir`, creating the page table if
-/// `create` (`None` if absent and not created, or out of memory). For a 4 MB
-/// mapping this is the page-directory entry itself.
-pub fn pgdir_walk(pgdir: PgDir, va: VirtAddr, create: bool) -> Option<&'static mut u32> {
-    with(|p| pgdir::walk(&mut p.frames, pgdir, va, create))
+/// The page-table entry for `va` in `pgdir` (a copy: the table may change
+/// once the pmap lock is released), `None` if there is no page table. For
+/// a 4 MB mapping this is the page-directory entry itself.
+pub fn pgdir_walk(pgdir: PgDir, va: VirtAddr) -> Option<u32> {
+    with(|p| pgdir::walk(&mut p.frames, pgdir, va, false).map(|pte| *pte))
+}
+
+/// Replaces the entry `pgdir_walk` would return with `change(entry)`, under
+/// the pmap lock; returns (old, new), or `None` if there is no page table.
+/// The caller invalidates the TLB entry.
+pub fn update_pte(pgdir: PgDir, va: VirtAddr, change: impl FnOnce(u32) -> u32) -> Option<(u32, u32)> {
+    with(|p| {
+        let pte = pgdir::walk(&mut p.frames, pgdir, va, false)?;
+        let old = *pte;
+        *pte = change(old);
+        Some((old, *pte))
+    })
 }
 
 /// Maps frame `pa` at `va` with `perm | PTE_P`, replacing (and releasing)
@@ -327,14 +339,6 @@ pub fn kstack_top(cpu: usize) -> u32 {
     KSTACKTOP - cpu as u32 * (KSTKSIZE + KSTKGAP)
 }
 
-/// The same stack's top seen through the direct map at KERNBASE, which the
-/// entry page directory also maps (for an AP that has not loaded
-/// `kern_pgdir` yet).
-pub fn kstack_top_kva(cpu: usize) -> VirtAddr {
-    assert!(cpu < NCPU);
-    with(|p| VirtAddr(KERNBASE + p.layout.kstacks.0 + (cpu as u32 + 1) * KSTKSIZE))
-}
-
 #[cfg(target_os = "none")]
 pub use self::boot::mem_init;
 
@@ -344,6 +348,7 @@ mod boot {
     use super::*;
     use crate::frames::{BootAlloc, DirectMap};
     use crate::x86;
+    use core::cell::UnsafeCell;
     use inc::mmu::*;
 
     /// The entry page directory maps physical [0, 4 MB) only.
@@ -355,10 +360,16 @@ mod boot {
 
     /// Every CPU's kernel stack; mapped below KSTACKTOP with guard gaps.
     #[repr(C, align(4096))]
-    struct KernelStacks([[u8; KSTKSIZE as usize]; NCPU]);
+    struct KernelStacks(UnsafeCell<[[u8; KSTKSIZE as usize]; NCPU]>);
 
-    // Only its address is used: the stacks are reached through page tables.
-    static mut PERCPU_KSTACKS: KernelStacks = KernelStacks([[0; KSTKSIZE as usize]; NCPU]);
+    // SAFETY: only its address is used: the stacks are reached through the
+    // page tables at KSTACKTOP, never through this static.
+    unsafe impl Sync for KernelStacks {}
+
+    /// In `.bss` (an UnsafeCell keeps it out of read-only data, since the
+    /// CPUs write it through another mapping).
+    static PERCPU_KSTACKS: KernelStacks =
+        KernelStacks(UnsafeCell::new([[0; KSTKSIZE as usize]; NCPU]));
 
     extern "C" {
         /// First byte after the kernel image (kernel.ld).
@@ -438,8 +449,7 @@ mod boot {
     }
 
     /// Switches this CPU to `kern_pgdir` and sets the control registers.
-    /// Also used by the APs (lab 4) once mem_init has run.
-    pub(super) fn load_kern_pgdir(p: &Pmap) {
+    fn load_kern_pgdir(p: &Pmap) {
         if p.layout.pse {
             // SAFETY: turning PSE on only gives PTE_PS its meaning; the entry
             // page directory already relies on it.
@@ -448,18 +458,11 @@ mod boot {
         // SAFETY: kern_pgdir maps the kernel image, its data and the boot
         // stack at KERNBASE, where they are now.
         unsafe { x86::lcr3(p.kern_pgdir.pa().0) };
-        let on = CR0_PE | CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_MP;
-        let cr0 = (x86::rcr0() | on) & !(CR0_TS | CR0_EM);
+        let cr0 = (x86::rcr0() | CR0_KERNEL_ON) & !CR0_KERNEL_OFF;
         // SAFETY: paging and protection stay on; WP makes the kernel honour
         // read-only pages too.
         unsafe { x86::lcr0(cr0) };
     }
-}
-
-/// Loads `kern_pgdir` and the control registers on this CPU (for APs).
-#[cfg(target_os = "none")]
-pub fn load_kern_pgdir() {
-    with(|p| boot::load_kern_pgdir(p))
 }
 
 /// A simulated machine for host tests: `npages` frames in a heap arena laid

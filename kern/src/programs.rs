@@ -7,9 +7,10 @@
 //! program that runs, even when an embedded program has the same name.
 
 use crate::addr::PhysAddr;
-use crate::env::{self, env};
+use crate::bkl::Bkl;
+use crate::env;
+use crate::monitor::Ctx;
 use inc::env::*;
-use inc::trap::Trapframe;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/userprogs.rs"));
@@ -58,7 +59,7 @@ pub fn print_available() {
 
 /// Creates an env for each named program. Returns how many were created;
 /// unknown names and unloadable files are reported and skipped.
-pub fn create_envs(names: &[&str]) -> usize {
+pub fn create_envs(bkl: &mut Bkl, names: &[&str]) -> usize {
     let mut created = 0;
     for &name in names {
         match find(name) {
@@ -66,7 +67,7 @@ pub fn create_envs(names: &[&str]) -> usize {
                 cprintf!("no program named '%s'\n", name);
             }
             Some(bytes) => {
-                if env::env_create(name, bytes, ENV_TYPE_USER).is_ok() {
+                if env::env_create(bkl, name, bytes, ENV_TYPE_USER).is_ok() {
                     created += 1;
                 }
             }
@@ -78,18 +79,22 @@ pub fn create_envs(names: &[&str]) -> usize {
 /// Monitor command `run NAME...` (`args[0]` is `run`): starts the programs
 /// and schedules them. Does not return if anything started; the kernel
 /// comes back to the monitor when nothing is left to run.
-pub fn mon_run(args: &[&str], _tf: &mut Option<&mut Trapframe>) -> i32 {
+pub fn mon_run(args: &[&str], ctx: &mut Ctx) -> i32 {
+    let Some(bkl) = ctx.bkl.as_deref_mut() else {
+        cprintf!("run: the kernel lock is not held here (after a panic)\n");
+        return 0;
+    };
     let names = args.get(1..).unwrap_or(&[]);
     if names.is_empty() {
         cprintf!("usage: run NAME [NAME...]\n");
         print_available();
         return 0;
     }
-    if create_envs(names) == 0 {
+    if create_envs(bkl, names) == 0 {
         print_available();
         return 0;
     }
-    crate::sched::sched_yield()
+    bkl.diverge(crate::sched::sched_yield)
 }
 
 fn status_name(status: u32) -> &'static str {
@@ -104,10 +109,14 @@ fn status_name(status: u32) -> &'static str {
 }
 
 /// Monitor command `envs`: one line per live env.
-pub fn mon_envs(_args: &[&str], _tf: &mut Option<&mut Trapframe>) -> i32 {
+pub fn mon_envs(_args: &[&str], ctx: &mut Ctx) -> i32 {
+    let Some(bkl) = ctx.bkl.as_deref_mut() else {
+        cprintf!("envs: the kernel lock is not held here (after a panic)\n");
+        return 0;
+    };
     cprintf!("id       parent   status       cpu runs       pages\n");
     for i in 0..NENV {
-        let e = env(i);
+        let e = *bkl.env(i);
         if e.env_status == ENV_FREE {
             continue;
         }
@@ -118,7 +127,7 @@ pub fn mon_envs(_args: &[&str], _tf: &mut Option<&mut Trapframe>) -> i32 {
             status_name(e.env_status),
             e.env_cpunum,
             e.env_runs,
-            env::pages_mapped(i)
+            env::pages_mapped(bkl, i)
         );
     }
     0

@@ -22,6 +22,7 @@ impl RunSet {
         }
     }
 
+    #[cfg(test)]
     pub fn contains(&self, i: usize) -> bool {
         self.0[i / WORD] & 1 << (i % WORD) != 0
     }
@@ -72,15 +73,15 @@ pub fn is_alive(status: u32) -> bool {
 }
 
 #[cfg(target_os = "none")]
-pub use self::machine::{sched_halt, sched_yield, ALIVE, RUNNABLE};
+pub use self::machine::{sched_yield, ALIVE, RUNNABLE};
 
 #[cfg(target_os = "none")]
 mod machine {
     use super::*;
-    use crate::bkl::BklCell;
+    use crate::bkl::{Bkl, BklCell};
     use crate::cpu::{thiscpu, CPU_HALTED};
-    use crate::env::{self, env};
-    use crate::{pmap, spinlock};
+    use crate::env;
+    use crate::pmap;
 
     /// Which envs are RUNNABLE; `env::set_status` keeps it current.
     pub static RUNNABLE: BklCell<RunSet> = BklCell::new(RunSet::new());
@@ -89,23 +90,24 @@ mod machine {
     pub static ALIVE: BklCell<usize> = BklCell::new(0);
 
     /// Gives this CPU to the next runnable env; never returns.
-    pub fn sched_yield() -> ! {
-        let me = thiscpu();
-        let cur = me.env;
-        let id = me.id;
-        let still_running = cur
-            .is_some_and(|c| env(c).env_status == ENV_RUNNING && env(c).env_cpunum as usize == id);
-        match choose_next(cur, RUNNABLE.get(), still_running) {
-            Some(e) => env::env_run(e),
-            None => sched_halt(),
+    pub fn sched_yield(mut bkl: Bkl) -> ! {
+        let me = thiscpu(bkl.irq());
+        let (cur, id) = (me.env.get(), me.id);
+        let still_running = cur.is_some_and(|c| {
+            let e = bkl.env(c);
+            e.env_status == ENV_RUNNING && e.env_cpunum as usize == id
+        });
+        match choose_next(cur, RUNNABLE.get(&mut bkl), still_running) {
+            Some(e) => env::env_run(bkl, e),
+            None => sched_halt(bkl),
         }
     }
 
     /// Nothing to run here. If no env is left anywhere, report the free-page
     /// count (the grader's leak check) and enter the monitor; otherwise
     /// sleep until an interrupt, without the big kernel lock.
-    pub fn sched_halt() -> ! {
-        if *ALIVE.get() == 0 {
+    pub fn sched_halt(mut bkl: Bkl) -> ! {
+        if *ALIVE.get(&mut bkl) == 0 {
             // Every other CPU has left its last env, so has reloaded CR3;
             // once this one has too, no frame needs to wait in limbo.
             // SAFETY: the kernel's page directory maps the kernel.
@@ -116,7 +118,7 @@ mod machine {
                     pmap::limbo_count()
                 );
             }
-            let before = env::free_pages_before_first_env().unwrap_or(0);
+            let before = env::free_pages_before_first_env(&mut bkl).unwrap_or(0);
             cprintf!(
                 "Free pages: %u (%u before the first env)\n",
                 pmap::free_page_count(),
@@ -124,16 +126,16 @@ mod machine {
             );
             cprintf!("No runnable environments in the system!\n");
             loop {
-                crate::monitor::monitor(None);
+                crate::monitor::monitor(Some(&mut bkl), None);
             }
         }
-        let me = thiscpu();
-        me.env = None;
-        me.status = CPU_HALTED;
+        let me = thiscpu(bkl.irq());
+        me.env.set(None);
+        me.status.set(CPU_HALTED);
         let top = pmap::kstack_top(me.id);
         // SAFETY: the kernel's page directory maps the kernel.
         unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
-        spinlock::unlock_kernel();
+        bkl.release();
         // SAFETY: `top` is this CPU's own kernel stack; nothing on it is
         // live any more, since this path never returns.
         unsafe { crate::trap::halt_on_stack(top) }

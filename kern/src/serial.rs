@@ -1,6 +1,7 @@
 //! The COM1 serial port (16550 UART): the console the grader reads.
 
-use crate::x86::{inb, outb};
+use crate::x86::inb;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 const COM1: u16 = 0x3F8;
 const COM_RX: u16 = 0; // receive buffer (DLAB = 0)
@@ -17,25 +18,31 @@ const COM_LSR: u16 = 5; // line status
 const COM_LSR_DATA: u8 = 0x01;
 const COM_LSR_TXRDY: u8 = 0x20;
 
-static mut PRESENT: bool = false;
+/// Whether a UART answered at COM1 (set once by `init`).
+static PRESENT: AtomicBool = AtomicBool::new(false);
+
+/// Writes UART register `reg` of COM1.
+fn com1_out(reg: u16, v: u8) {
+    assert!(reg < 8);
+    // SAFETY: COM1's eight registers drive only the UART.
+    unsafe { crate::x86::outb(COM1 + reg, v) }
+}
 
 /// 9600 baud, 8 data bits, no parity, one stop bit, receive interrupts on.
 pub fn init() {
-    outb(COM1 + COM_FCR, 0);
-    outb(COM1 + COM_LCR, COM_LCR_DLAB);
-    outb(COM1 + COM_DLL, (115200u32 / 9600) as u8);
-    outb(COM1 + COM_DLM, 0);
-    outb(COM1 + COM_LCR, COM_LCR_WLEN8);
-    outb(COM1 + COM_MCR, 0);
-    outb(COM1 + COM_IER, 0x01);
+    com1_out(COM_FCR, 0);
+    com1_out(COM_LCR, COM_LCR_DLAB);
+    com1_out(COM_DLL, (115200u32 / 9600) as u8);
+    com1_out(COM_DLM, 0);
+    com1_out(COM_LCR, COM_LCR_WLEN8);
+    com1_out(COM_MCR, 0);
+    com1_out(COM_IER, 0x01);
     let present = inb(COM1 + COM_LSR) != 0xFF;
-    // SAFETY: written once on the boot CPU before any other CPU runs.
-    unsafe { PRESENT = present };
+    PRESENT.store(present, Ordering::Relaxed);
 }
 
 fn present() -> bool {
-    // SAFETY: only written by `init`, before concurrency exists.
-    unsafe { PRESENT }
+    PRESENT.load(Ordering::Relaxed)
 }
 
 pub fn putc(c: u8) {
@@ -48,7 +55,7 @@ pub fn putc(c: u8) {
             break;
         }
     }
-    outb(COM1 + COM_TX, c);
+    com1_out(COM_TX, c);
 }
 
 /// A received byte, if one is waiting.

@@ -42,10 +42,6 @@ impl Spinlock {
         }
     }
 
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     /// Takes the lock for CPU `cpu`, spinning while another CPU holds it.
     /// Panics if `cpu` already holds it.
     pub fn acquire_on(&self, cpu: usize) {
@@ -209,23 +205,9 @@ mod kernel {
         }
     }
 
-    /// The big kernel lock.
+    /// The big kernel lock; `bkl::lock_kernel` takes it and returns the
+    /// guard that proves it.
     pub static KERNEL_LOCK: Spinlock = Spinlock::new("kernel_lock");
-
-    /// Takes the big kernel lock (spins until it is free).
-    pub fn lock_kernel() {
-        KERNEL_LOCK.acquire();
-    }
-
-    /// Releases the big kernel lock; panics if this CPU does not hold it.
-    pub fn unlock_kernel() {
-        KERNEL_LOCK.release();
-    }
-
-    /// Whether this CPU holds the big kernel lock.
-    pub fn kernel_lock_held() -> bool {
-        KERNEL_LOCK.holding()
-    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@
 //! call gets stays the same.
 
 use crate::addr::{PhysAddr, UserVa};
-use crate::cpu::{curenv, thiscpu};
-use crate::env::{self, env, envid2env, pgdir_of, KERNEL_STATE};
+use crate::bkl::Bkl;
+use crate::cpu::thiscpu;
+use crate::env::{self, envid2env, pgdir_of, KERNEL_STATE};
 use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::ipc;
 use crate::pmap;
@@ -27,81 +28,84 @@ use inc::trap::Trapframe;
 pub type SysResult = Result<i32, i32>;
 
 /// Dispatches system call `num` with its arguments (edx, ecx, ebx, edi, esi).
-pub fn syscall(num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
+pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
     let Some(call) = Syscall::from_u32(num) else {
         return -E_INVAL;
     };
     let result = match call {
-        Syscall::Cputs => sys_cputs(a1, a2),
+        Syscall::Cputs => sys_cputs(bkl, a1, a2),
         Syscall::Cgetc => Ok(crate::console::getc().map_or(0, i32::from)),
-        Syscall::Getenvid => Ok(env::curenv_id()),
-        Syscall::EnvDestroy => sys_env_destroy(a1 as EnvId),
-        Syscall::PageAlloc => sys_page_alloc(a1 as EnvId, a2, a3),
-        Syscall::PageMap => sys_page_map(a1 as EnvId, a2, a3 as EnvId, a4, a5),
-        Syscall::PageUnmap => sys_page_unmap(a1 as EnvId, a2),
-        Syscall::Exofork => sys_exofork(),
-        Syscall::EnvSetStatus => sys_env_set_status(a1 as EnvId, a2),
-        Syscall::EnvSetTrapframe => sys_env_set_trapframe(a1 as EnvId, a2),
-        Syscall::EnvSetPgfaultUpcall => sys_env_set_pgfault_upcall(a1 as EnvId, a2),
-        Syscall::Yield => sys_yield(),
-        Syscall::IpcTrySend => ipc::sys_ipc_try_send(a1 as EnvId, a2, a3, a4),
-        Syscall::IpcRecv => ipc::sys_ipc_recv(a1),
+        Syscall::Getenvid => Ok(env::curenv_id(bkl)),
+        Syscall::EnvDestroy => sys_env_destroy(bkl, a1 as EnvId),
+        Syscall::PageAlloc => sys_page_alloc(bkl, a1 as EnvId, a2, a3),
+        Syscall::PageMap => sys_page_map(bkl, a1 as EnvId, a2, a3 as EnvId, a4, a5),
+        Syscall::PageUnmap => sys_page_unmap(bkl, a1 as EnvId, a2),
+        Syscall::Exofork => sys_exofork(bkl),
+        Syscall::EnvSetStatus => sys_env_set_status(bkl, a1 as EnvId, a2),
+        Syscall::EnvSetTrapframe => sys_env_set_trapframe(bkl, a1 as EnvId, a2),
+        Syscall::EnvSetPgfaultUpcall => sys_env_set_pgfault_upcall(bkl, a1 as EnvId, a2),
+        Syscall::Yield => sys_yield(bkl),
+        Syscall::IpcTrySend => ipc::sys_ipc_try_send(bkl, a1 as EnvId, a2, a3, a4),
+        Syscall::IpcRecv => ipc::sys_ipc_recv(bkl, a1),
         Syscall::TimeMsec => sys_time_msec(),
-        Syscall::IpcSend => ipc::sys_ipc_send(a1 as EnvId, a2, a3, a4),
+        Syscall::IpcSend => ipc::sys_ipc_send(bkl, a1 as EnvId, a2, a3, a4),
     };
     result.unwrap_or_else(|err| err)
 }
 
-pub fn me() -> usize {
-    curenv().expect("system call with no current env")
+pub fn me(bkl: &Bkl) -> usize {
+    bkl.curenv().expect("system call with no current env")
 }
 
 /// Prints `len` bytes at `s` (stopping at a NUL, like JOS's `%.*s`).
-fn sys_cputs(s: u32, len: u32) -> SysResult {
-    let buf = env::user_mem_assert(me(), UserBuf::new(s, len), PTE_U);
+fn sys_cputs(bkl: &mut Bkl, s: u32, len: u32) -> SysResult {
+    let e = me(bkl);
+    let buf = env::user_mem_assert(bkl, e, UserBuf::new(s, len), PTE_U);
     for &b in buf.as_slice().iter().take_while(|&&b| b != 0) {
         crate::console::putc(b);
     }
     Ok(0)
 }
 
-fn sys_env_destroy(envid: EnvId) -> SysResult {
-    let e = envid2env(envid, true)?;
-    let who = env::curenv_id();
-    if Some(e) == curenv() {
+fn sys_env_destroy(bkl: &mut Bkl, envid: EnvId) -> SysResult {
+    let e = envid2env(bkl, envid, true)?;
+    let who = env::curenv_id(bkl);
+    if Some(e) == bkl.curenv() {
         cprintf!("[%08x] exiting gracefully\n", who);
     } else {
-        cprintf!("[%08x] destroying %08x\n", who, env(e).env_id);
+        cprintf!("[%08x] destroying %08x\n", who, bkl.env(e).env_id);
     }
-    env::env_destroy(e);
+    env::env_destroy(bkl, e);
     Ok(0)
 }
 
 /// A new env with the caller's registers, NOT_RUNNABLE, returning 0 in it.
-fn sys_exofork() -> SysResult {
-    let parent = me();
-    let child = env::env_alloc(env(parent).env_id)?;
-    let tf = env(parent).env_tf;
-    env::set_status(child, ENV_NOT_RUNNABLE);
-    let c = env(child);
+fn sys_exofork(bkl: &mut Bkl) -> SysResult {
+    let parent = me(bkl);
+    let parent_id = bkl.env(parent).env_id;
+    let child = env::env_alloc(bkl, parent_id)?;
+    let tf = bkl.env(parent).env_tf;
+    env::set_status(bkl, child, ENV_NOT_RUNNABLE);
+    let c = bkl.env(child);
     c.env_tf = tf;
     c.env_tf.regs.eax = 0;
     Ok(c.env_id)
 }
 
-fn sys_env_set_status(envid: EnvId, status: u32) -> SysResult {
+fn sys_env_set_status(bkl: &mut Bkl, envid: EnvId, status: u32) -> SysResult {
     if status != ENV_RUNNABLE && status != ENV_NOT_RUNNABLE {
         return Err(-E_INVAL);
     }
-    let e = envid2env(envid, true)?;
-    let target = env(e);
+    let e = envid2env(bkl, envid, true)?;
+    let here = thiscpu(bkl.irq()).id;
+    let target = bkl.env(e);
     match target.env_status {
         ENV_DYING => return Err(-E_BAD_ENV),
         // On another CPU: it stays RUNNING until that CPU leaves it, so that
         // no other CPU runs it too and a destroy waits for it (DYING). A stop
         // is only noted; that CPU carries it out (trap.rs).
-        ENV_RUNNING if target.env_cpunum as usize != thiscpu().id => {
-            KERNEL_STATE.get()[e].stop_requested = status == ENV_NOT_RUNNABLE;
+        ENV_RUNNING if target.env_cpunum as usize != here => {
+            KERNEL_STATE.get(bkl)[e].stop_requested = status == ENV_NOT_RUNNABLE;
             return Ok(0);
         }
         // The caller itself, which is running anyway.
@@ -112,12 +116,12 @@ fn sys_env_set_status(envid: EnvId, status: u32) -> SysResult {
     // ipc_recv. A receiver left marked as receiving would accept a later
     // send even while blocked in ipc_send itself, and that wake-up would
     // leave it in its target's queue of senders.
-    if KERNEL_STATE.get()[e].pending_send.is_some() {
-        ipc::cancel_send(e);
-        target.env_tf.regs.eax = (-E_IPC_NOT_RECV) as u32;
+    if KERNEL_STATE.get(bkl)[e].pending_send.is_some() {
+        ipc::cancel_send(bkl, e);
+        bkl.env(e).env_tf.regs.eax = (-E_IPC_NOT_RECV) as u32;
     }
-    target.env_ipc_recving = false;
-    env::set_status(e, status);
+    bkl.env(e).env_ipc_recving = false;
+    env::set_status(bkl, e, status);
     Ok(0)
 }
 
@@ -125,40 +129,45 @@ fn sys_env_set_status(envid: EnvId, status: u32) -> SysResult {
 /// Never IOPL, VM or NT (an `iret` with those would leave user mode's rules).
 const FL_USER_CHOOSES: u32 = 0x0024_0DD5;
 
-fn sys_env_set_trapframe(envid: EnvId, tfva: u32) -> SysResult {
-    let e = envid2env(envid, true)?;
+fn sys_env_set_trapframe(bkl: &mut Bkl, envid: EnvId, tfva: u32) -> SysResult {
+    let e = envid2env(bkl, envid, true)?;
     let size = core::mem::size_of::<Trapframe>() as u32;
-    let buf = env::user_mem_assert(me(), UserBuf::new(tfva, size), PTE_U);
+    let caller = me(bkl);
+    let buf = env::user_mem_assert(bkl, caller, UserBuf::new(tfva, size), PTE_U);
     let mut tf: Trapframe = buf.read();
     let udata = GD_UD | RPL_USER;
     tf.cs = GD_UT | RPL_USER;
     (tf.ds, tf.es, tf.ss) = (udata, udata, udata);
     (tf.padding1, tf.padding2, tf.padding3, tf.padding4) = (0, 0, 0, 0);
     tf.eflags = (tf.eflags & FL_USER_CHOOSES) | FL_IF;
-    env(e).env_tf = tf;
+    bkl.env(e).env_tf = tf;
+    // Every register of the new frame counts: the env goes back through
+    // `iret` even if it entered with sysenter (trap.rs).
+    KERNEL_STATE.get(bkl)[e].needs_iret = true;
     Ok(0)
 }
 
-fn sys_env_set_pgfault_upcall(envid: EnvId, func: u32) -> SysResult {
-    let e = envid2env(envid, true)?;
-    env(e).env_pgfault_upcall = func;
+fn sys_env_set_pgfault_upcall(bkl: &mut Bkl, envid: EnvId, func: u32) -> SysResult {
+    let e = envid2env(bkl, envid, true)?;
+    bkl.env(e).env_pgfault_upcall = func;
     Ok(0)
 }
 
-fn sys_yield() -> SysResult {
-    env(me()).env_tf.regs.eax = 0;
-    sched_yield()
+fn sys_yield(bkl: &mut Bkl) -> SysResult {
+    let e = me(bkl);
+    bkl.env(e).env_tf.regs.eax = 0;
+    bkl.diverge(sched_yield)
 }
 
 /// A zeroed page at `va` in `envid`'s address space.
-fn sys_page_alloc(envid: EnvId, va: u32, perm: u32) -> SysResult {
-    let e = envid2env(envid, true)?;
+fn sys_page_alloc(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResult {
+    let e = envid2env(bkl, envid, true)?;
     let va = page_arg(va)?;
     if !perm_ok(perm) {
         return Err(-E_INVAL);
     }
     let pa = pmap::page_alloc(true).ok_or(-E_NO_MEM)?;
-    if let Err(err) = pmap::page_insert(pgdir_of(e), pa, va.into(), perm) {
+    if let Err(err) = pmap::page_insert(pgdir_of(bkl, e), pa, va.into(), perm) {
         pmap::page_free(pa);
         return Err(err);
     }
@@ -166,30 +175,42 @@ fn sys_page_alloc(envid: EnvId, va: u32, perm: u32) -> SysResult {
 }
 
 /// The frame at `srcva` in `src`, checked to be mappable with `perm`.
-pub fn mappable_page(src: usize, srcva: UserVa, perm: u32) -> Result<PhysAddr, i32> {
+pub fn mappable_page(
+    bkl: &mut Bkl,
+    src: usize,
+    srcva: UserVa,
+    perm: u32,
+) -> Result<PhysAddr, i32> {
     if !perm_ok(perm) {
         return Err(-E_INVAL);
     }
-    let (pa, pte) = pmap::page_lookup(pgdir_of(src), srcva.into()).ok_or(-E_INVAL)?;
+    let (pa, pte) = pmap::page_lookup(pgdir_of(bkl, src), srcva.into()).ok_or(-E_INVAL)?;
     if perm & PTE_W != 0 && pte & PTE_W == 0 {
         return Err(-E_INVAL);
     }
     Ok(pa)
 }
 
-fn sys_page_map(srcid: EnvId, srcva: u32, dstid: EnvId, dstva: u32, perm: u32) -> SysResult {
-    let src = envid2env(srcid, true)?;
-    let dst = envid2env(dstid, true)?;
+fn sys_page_map(
+    bkl: &mut Bkl,
+    srcid: EnvId,
+    srcva: u32,
+    dstid: EnvId,
+    dstva: u32,
+    perm: u32,
+) -> SysResult {
+    let src = envid2env(bkl, srcid, true)?;
+    let dst = envid2env(bkl, dstid, true)?;
     let (srcva, dstva) = (page_arg(srcva)?, page_arg(dstva)?);
-    let pa = mappable_page(src, srcva, perm)?;
-    pmap::page_insert(pgdir_of(dst), pa, dstva.into(), perm)?;
+    let pa = mappable_page(bkl, src, srcva, perm)?;
+    pmap::page_insert(pgdir_of(bkl, dst), pa, dstva.into(), perm)?;
     Ok(0)
 }
 
-fn sys_page_unmap(envid: EnvId, va: u32) -> SysResult {
-    let e = envid2env(envid, true)?;
+fn sys_page_unmap(bkl: &mut Bkl, envid: EnvId, va: u32) -> SysResult {
+    let e = envid2env(bkl, envid, true)?;
     let va = page_arg(va)?;
-    pmap::page_remove(pgdir_of(e), va.into());
+    pmap::page_remove(pgdir_of(bkl, e), va.into());
     Ok(0)
 }
 

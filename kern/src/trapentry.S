@@ -9,12 +9,20 @@
 # The stubs also emit (vector, address) pairs into `trap_entries` for
 # trap_init to build the IDT from.
 
-.set GD_KD,     0x10
-.set GD_UT,     0x18
-.set GD_UD,     0x20
-.set T_SYSCALL, 48
-.set FL_IF,     0x200
-.set FL_RESERVED, 0x2       # eflags bit 1 always reads as 1
+# The constants come from Rust (trap.rs passes them as `const` operands), so
+# a change in gdt.rs or inc cannot leave this file behind.
+.set GD_KD,       {GD_KD}
+.set GD_UT,       {GD_UT}
+.set GD_UD,       {GD_UD}
+.set RPL_USER,    {RPL_USER}
+.set T_SYSCALL,   {T_SYSCALL}
+.set FL_IF,       {FL_IF}
+.set FL_RESERVED, {FL_RESERVED}   # eflags bit 1 always reads as 1
+# Offsets in a Trapframe.
+.set TF_TRAPNO,   {TF_TRAPNO}
+.set TF_EIP,      {TF_EIP}
+.set TF_EFLAGS,   {TF_EFLAGS}
+.set TF_ESP,      {TF_ESP}
 
 .section .rodata.trap_entries, "a"
 .p2align 2
@@ -71,8 +79,8 @@ VECTOR 44, 0
 VECTOR 45, 0
 VECTOR 46, 0
 VECTOR 47, 0
-VECTOR 48, 0     # system call
-VECTOR 51, 0     # LAPIC error (IRQ_OFFSET + IRQ_ERROR)
+VECTOR T_SYSCALL, 0
+VECTOR {IRQ_LAPIC_ERROR}, 0  # IRQ_OFFSET + IRQ_ERROR
 
 .section .rodata.trap_entries, "a"
 .globl trap_entries_end
@@ -105,7 +113,7 @@ alltraps:
 # so the rest of the kernel cannot tell the two apart.
 .globl sysenter_entry
 sysenter_entry:
-    pushl $(GD_UD | 3)      # ss
+    pushl $(GD_UD | RPL_USER) # ss
     pushl %ebp              # esp
     pushfl                  # eflags: the user's, but sysenter cleared IF
     orl $FL_IF, (%esp)
@@ -114,7 +122,7 @@ sysenter_entry:
     # (#TS). Run the kernel on clean flags; the user's are saved just above.
     pushl $FL_RESERVED
     popfl
-    pushl $(GD_UT | 3)      # cs
+    pushl $(GD_UT | RPL_USER) # cs
     pushl %esi              # eip
     pushl $0                # err
     pushl $T_SYSCALL        # trapno
@@ -130,16 +138,16 @@ sysenter_entry:
 # may change the flags (hence lea, not add).
 .globl sysexit_to_user
 sysexit_to_user:
-    pushl 56(%eax)          # tf->eflags
+    pushl TF_EFLAGS(%eax)   # tf->eflags
     andl $~FL_IF, (%esp)
     popfl
     movl %eax, %esp
     popal
     popl %es
     popl %ds
-    leal 8(%esp), %esp      # skip trapno and err
+    leal (TF_EIP - TF_TRAPNO)(%esp), %esp  # skip trapno and err
     movl (%esp), %edx       # eip
-    movl 12(%esp), %ecx     # esp
+    movl (TF_ESP - TF_EIP)(%esp), %ecx     # esp
     sti
     sysexit
 
@@ -150,7 +158,7 @@ env_pop_tf:
     popal
     popl %es
     popl %ds
-    addl $8, %esp           # skip trapno and err
+    addl $(TF_EIP - TF_TRAPNO), %esp   # skip trapno and err
     iret
 
 # halt_on_stack(top): sleeps forever on a fresh stack with interrupts on.

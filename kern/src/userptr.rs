@@ -27,18 +27,6 @@ impl UserBuf {
     pub const fn new(va: u32, len: u32) -> UserBuf {
         UserBuf { va, len }
     }
-
-    pub const fn va(&self) -> u32 {
-        self.va
-    }
-
-    pub const fn len(&self) -> u32 {
-        self.len
-    }
-
-    pub const fn is_empty(&self) -> bool {
-        self.len == 0
-    }
 }
 
 /// A `va` argument that names a page to map or unmap: page-aligned and
@@ -76,6 +64,7 @@ mod checked {
     use super::UserBuf;
     use crate::addr::VirtAddr;
     use crate::pmap::{self, PgDir};
+    use bytemuck::Pod;
 
     /// A user range the env may touch with the permissions it was checked for.
     pub struct CheckedBuf {
@@ -119,20 +108,18 @@ mod checked {
             }
         }
 
-        /// Reads a plain-data value (the range must be exactly its size).
-        pub fn read<T: Copy>(&self) -> T {
+        /// Reads a plain-old-data value (the range must be exactly its
+        /// size). `Pod` rules out types with invalid bit patterns (bool,
+        /// enums, references), which a user could otherwise forge.
+        pub fn read<T: Pod>(&self) -> T {
             assert_eq!(self.len as usize, core::mem::size_of::<T>());
-            // SAFETY: the range is checked readable and as long as T; T is
-            // plain data (Copy, no invalid bit patterns in the kernel's uses).
-            unsafe { core::ptr::read_unaligned(self.va as usize as *const T) }
+            bytemuck::pod_read_unaligned(self.as_slice())
         }
 
-        /// Writes a plain-data value (the range must be exactly its size).
-        pub fn write<T: Copy>(&mut self, v: T) {
-            assert!(self.writable, "user range checked read-only");
+        /// Writes a plain-old-data value (the range must be exactly its size).
+        pub fn write<T: Pod>(&mut self, v: T) {
             assert_eq!(self.len as usize, core::mem::size_of::<T>());
-            // SAFETY: the range is checked user-writable and as long as T.
-            unsafe { core::ptr::write_unaligned(self.va as usize as *mut T, v) }
+            self.as_mut_slice().copy_from_slice(bytemuck::bytes_of(&v));
         }
     }
 }
@@ -177,12 +164,5 @@ mod tests {
         assert!(!perm_ok(PTE_P | PTE_W));
         assert!(!perm_ok(PTE_U | PTE_P | PTE_PWT));
         assert!(!perm_ok(0xFFFF_FFFF));
-    }
-
-    #[test]
-    fn buf_is_inert_data() {
-        let b = UserBuf::new(0x80_0000, 0);
-        assert!(b.is_empty());
-        assert_eq!((b.va(), b.len()), (0x80_0000, 0));
     }
 }

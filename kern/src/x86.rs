@@ -1,9 +1,11 @@
 //! Every privileged x86 instruction the kernel uses, in one place.
 //!
-//! Each wrapper is one instruction. Port I/O and the register reads are safe
-//! to call (they cannot break memory safety by themselves on this machine);
-//! loads of control registers and descriptor tables are `unsafe fn` because a
-//! wrong value breaks every later memory access.
+//! Each wrapper is one instruction. Port input and the register reads are
+//! safe to call (they cannot break memory safety by themselves on this
+//! machine). Port output is `unsafe fn`: a write to the wrong port (the DMA
+//! controller, the IMCR, PCI configuration) can make a device overwrite RAM.
+//! Loads of control registers and descriptor tables are `unsafe fn` because
+//! a wrong value breaks every later memory access.
 
 use core::arch::asm;
 
@@ -16,22 +18,26 @@ pub fn inb(port: u16) -> u8 {
     v
 }
 
-pub fn outb(port: u16, v: u8) {
-    // SAFETY: the ports the kernel writes (serial, CGA, PIC, debug exit) do not touch RAM.
+/// Writes `v` to I/O port `port`.
+///
+/// # Safety
+/// `port` must belong to a device whose registers the caller understands,
+/// and the write must not make that device touch memory the kernel uses.
+pub unsafe fn outb(port: u16, v: u8) {
+    // SAFETY: the caller vouches for the port (see above).
     unsafe {
         asm!("outb %al, %dx", in("dx") port, in("al") v, options(att_syntax, nomem, nostack))
     };
 }
 
-pub fn outw(port: u16, v: u16) {
-    // SAFETY: as for `outb`.
-    unsafe {
-        asm!("outw %ax, %dx", in("dx") port, in("ax") v, options(att_syntax, nomem, nostack))
-    };
-}
 
-pub fn outl(port: u16, v: u32) {
-    // SAFETY: as for `outb`.
+/// Writes `v` to I/O port `port`.
+///
+/// # Safety
+/// `port` must belong to a device whose registers the caller understands,
+/// and the write must not make that device touch memory the kernel uses.
+pub unsafe fn outl(port: u16, v: u32) {
+    // SAFETY: the caller vouches for the port (see above).
     unsafe {
         asm!("outl %eax, %dx", in("dx") port, in("eax") v, options(att_syntax, nomem, nostack))
     };
@@ -103,12 +109,6 @@ pub fn read_ebp() -> u32 {
     v
 }
 
-pub fn read_esp() -> u32 {
-    let v: u32;
-    // SAFETY: reading a register has no side effects.
-    unsafe { asm!("movl %esp, {}", out(reg) v, options(att_syntax, nomem, nostack)) };
-    v
-}
 
 pub fn read_eflags() -> u32 {
     let v: u32;
@@ -117,14 +117,6 @@ pub fn read_eflags() -> u32 {
     v
 }
 
-/// The time-stamp counter (guest instructions under QEMU `-icount`).
-pub fn rdtsc() -> u64 {
-    let lo: u32;
-    let hi: u32;
-    // SAFETY: rdtsc only reads the counter.
-    unsafe { asm!("rdtsc", out("eax") lo, out("edx") hi, options(nomem, nostack)) };
-    ((hi as u64) << 32) | lo as u64
-}
 
 /// `cpuid` leaf `leaf`: (eax, ebx, ecx, edx).
 pub fn cpuid(leaf: u32) -> (u32, u32, u32, u32) {
@@ -191,20 +183,10 @@ pub unsafe fn lldt(sel: u16) {
 /// Ends QEMU with exit status `(code << 1) | 1` via the `isa-debug-exit`
 /// device at port 0xf4; returns if that device is absent (real hardware).
 pub fn qemu_exit(code: u8) {
-    outl(0xf4, code as u32);
+    // SAFETY: port 0xf4 is QEMU's isa-debug-exit (nothing on real PCs).
+    unsafe { outl(0xf4, code as u32) };
 }
 
-/// Reads model-specific register `msr`.
-///
-/// # Safety
-/// `msr` must exist on this CPU (or the CPU raises #GP).
-pub unsafe fn rdmsr(msr: u32) -> u64 {
-    let lo: u32;
-    let hi: u32;
-    // SAFETY: the caller names an existing MSR; reading one has no memory effects.
-    unsafe { asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack)) };
-    ((hi as u64) << 32) | lo as u64
-}
 
 /// Writes model-specific register `msr`.
 ///

@@ -10,6 +10,13 @@
  * plain `ret` jumps back. For a fault taken on the exception stack itself the
  * kernel left one empty word below the trap-time esp for exactly this. */
 
+/* Offsets in the UTrapframe, from Rust (pgfault.rs passes them as `const`
+ * operands, so the layout in inc cannot change behind this file's back). */
+    .set UTF_REGS,   {UTF_REGS}
+    .set UTF_EIP,    {UTF_EIP}
+    .set UTF_EFLAGS, {UTF_EFLAGS}
+    .set UTF_ESP,    {UTF_ESP}
+
     .text
     .globl _pgfault_upcall
 _pgfault_upcall:
@@ -18,18 +25,18 @@ _pgfault_upcall:
     addl $4, %esp
 
     /* Push the trap-time eip onto the trap-time stack. */
-    movl 40(%esp), %eax         /* trap-time eip */
-    movl 48(%esp), %ebx         /* trap-time esp */
+    movl UTF_EIP(%esp), %eax    /* trap-time eip */
+    movl UTF_ESP(%esp), %ebx    /* trap-time esp */
     subl $4, %ebx
     movl %eax, (%ebx)
-    movl %ebx, 48(%esp)         /* the stack we switch to, eip on top */
+    movl %ebx, UTF_ESP(%esp)    /* the stack we switch to, eip on top */
 
     /* Restore the general registers (popal skips the saved esp). */
-    addl $8, %esp               /* past fault_va and err */
+    addl $UTF_REGS, %esp        /* past fault_va and err */
     popal
 
     /* Restore eflags; nothing after this may change the flags. */
-    addl $4, %esp               /* past eip */
+    addl $(UTF_EFLAGS - UTF_EIP), %esp  /* past eip */
     popfl
 
     /* Back to the trap-time stack, and return to the faulting instruction. */

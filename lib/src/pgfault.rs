@@ -12,7 +12,25 @@ use inc::memlayout::{PGSIZE, UXSTACKTOP};
 use inc::mmu::{PTE_P, PTE_U, PTE_W};
 use inc::trap::UTrapframe;
 
-global_asm!(include_str!("pfentry.S"), options(att_syntax));
+global_asm!(
+    include_str!("pfentry.S"),
+    UTF_REGS = const core::mem::offset_of!(UTrapframe, utf_regs),
+    UTF_EIP = const core::mem::offset_of!(UTrapframe, utf_eip),
+    UTF_EFLAGS = const core::mem::offset_of!(UTrapframe, utf_eflags),
+    UTF_ESP = const core::mem::offset_of!(UTrapframe, utf_esp),
+    options(att_syntax)
+);
+
+// pfentry.S pops the registers, then eflags, then esp in one sequence: the
+// fields must follow each other in that order.
+const _: () = {
+    use core::mem::offset_of;
+    assert!(offset_of!(UTrapframe, utf_eip) == UTF_REGS_END);
+    assert!(offset_of!(UTrapframe, utf_eflags) == offset_of!(UTrapframe, utf_eip) + 4);
+    assert!(offset_of!(UTrapframe, utf_esp) == offset_of!(UTrapframe, utf_eflags) + 4);
+};
+const UTF_REGS_END: usize =
+    core::mem::offset_of!(UTrapframe, utf_regs) + core::mem::size_of::<inc::trap::PushRegs>();
 
 extern "C" {
     /// The assembly upcall entry (pfentry.S).

@@ -51,9 +51,8 @@ impl Bkl {
     pub fn diverge(&mut self, leave: fn(Bkl) -> !) -> ! {
         // SAFETY: the original guard proves interrupts are off; this one
         // replaces it for good (see above).
-        leave(Bkl {
-            irq: unsafe { IrqOff::new() },
-        })
+        let irq = unsafe { IrqOff::new() };
+        leave(Bkl { irq })
     }
 }
 

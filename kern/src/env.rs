@@ -17,8 +17,8 @@ use crate::cpu::{curenv, thiscpu};
 use crate::elf::ElfImage;
 use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::pmap::{self, PgDir};
-use crate::userptr::{CheckedBuf, UserBuf};
 use crate::sched;
+use crate::userptr::{CheckedBuf, UserBuf};
 use core::sync::atomic::{AtomicPtr, Ordering};
 use inc::env::*;
 use inc::error::*;
@@ -226,12 +226,7 @@ fn user_trapframe() -> Trapframe {
 
 /// Creates an env running the ELF program `binary`. The image is checked
 /// before anything is allocated; a bad one is refused with a message.
-pub fn env_create(
-    bkl: &mut Bkl,
-    name: &str,
-    binary: &[u8],
-    env_type: u32,
-) -> Result<usize, i32> {
+pub fn env_create(bkl: &mut Bkl, name: &str, binary: &[u8], env_type: u32) -> Result<usize, i32> {
     let image = match ElfImage::parse(binary) {
         Ok(img) => img,
         Err(why) => {

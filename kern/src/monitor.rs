@@ -17,7 +17,6 @@ pub const MAXARGS: usize = 16;
 /// Longest command line, in bytes.
 pub const MAXLINE: usize = 256;
 
-
 // ---------------------------------------------------------------------------
 // Parsing (pure, host-tested)
 // ---------------------------------------------------------------------------

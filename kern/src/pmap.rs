@@ -254,7 +254,11 @@ pub fn pgdir_walk(pgdir: PgDir, va: VirtAddr) -> Option<u32> {
 /// Replaces the entry `pgdir_walk` would return with `change(entry)`, under
 /// the pmap lock; returns (old, new), or `None` if there is no page table.
 /// The caller invalidates the TLB entry.
-pub fn update_pte(pgdir: PgDir, va: VirtAddr, change: impl FnOnce(u32) -> u32) -> Option<(u32, u32)> {
+pub fn update_pte(
+    pgdir: PgDir,
+    va: VirtAddr,
+    change: impl FnOnce(u32) -> u32,
+) -> Option<(u32, u32)> {
     with(|p| {
         let pte = pgdir::walk(&mut p.frames, pgdir, va, false)?;
         let old = *pte;

@@ -175,12 +175,7 @@ fn sys_page_alloc(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResult 
 }
 
 /// The frame at `srcva` in `src`, checked to be mappable with `perm`.
-pub fn mappable_page(
-    bkl: &mut Bkl,
-    src: usize,
-    srcva: UserVa,
-    perm: u32,
-) -> Result<PhysAddr, i32> {
+pub fn mappable_page(bkl: &mut Bkl, src: usize, srcva: UserVa, perm: u32) -> Result<PhysAddr, i32> {
     if !perm_ok(perm) {
         return Err(-E_INVAL);
     }

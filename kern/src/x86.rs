@@ -30,7 +30,6 @@ pub unsafe fn outb(port: u16, v: u8) {
     };
 }
 
-
 /// Writes `v` to I/O port `port`.
 ///
 /// # Safety
@@ -109,14 +108,12 @@ pub fn read_ebp() -> u32 {
     v
 }
 
-
 pub fn read_eflags() -> u32 {
     let v: u32;
     // SAFETY: pushf/pop leaves the stack as it found it.
     unsafe { asm!("pushfl", "popl {}", out(reg) v, options(att_syntax, nomem)) };
     v
 }
-
 
 /// `cpuid` leaf `leaf`: (eax, ebx, ecx, edx).
 pub fn cpuid(leaf: u32) -> (u32, u32, u32, u32) {
@@ -186,7 +183,6 @@ pub fn qemu_exit(code: u8) {
     // SAFETY: port 0xf4 is QEMU's isa-debug-exit (nothing on real PCs).
     unsafe { outl(0xf4, code as u32) };
 }
-
 
 /// Writes model-specific register `msr`.
 ///

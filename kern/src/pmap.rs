@@ -188,10 +188,6 @@ pub fn page_decref(pa: PhysAddr) {
     with(|p| p.frames.decref(pa))
 }
 
-pub fn page_incref(pa: PhysAddr) {
-    with(|p| p.frames.incref(pa))
-}
-
 pub fn page_refcount(pa: PhysAddr) -> u16 {
     with(|p| p.frames.refcount(pa))
 }

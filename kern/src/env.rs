@@ -182,6 +182,7 @@ pub fn env_alloc(parent_id: EnvId) -> Result<usize, i32> {
         ..Env::default()
     };
     KERNEL_STATE.get()[i] = EnvKernel::default();
+    crate::fpu::env_alloc(i);
     set_status(i, ENV_RUNNABLE);
     cprintf!("[%08x] new env %08x\n", curenv_id(), id);
     Ok(i)
@@ -281,6 +282,7 @@ pub fn env_free(e: usize) {
         // SAFETY: the kernel's page directory maps the kernel.
         unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
     }
+    crate::fpu::env_free(me.id, e);
     let id = env(e).env_id;
     // A DYING env is freed by its own CPU; name the env that destroyed it,
     // as a single CPU would have.
@@ -333,6 +335,7 @@ pub fn env_run(e: usize) -> ! {
     next.env_cpunum = id as i32;
     // SAFETY: an env's page directory maps the kernel like kern_pgdir does.
     unsafe { pmap::load_pgdir(pgdir_of(e)) };
+    crate::fpu::switch_to(id, Some(e));
     let tf: *const Trapframe = &next.env_tf;
     spinlock::unlock_kernel();
     // SAFETY: `tf` is this env's saved user-mode frame in the env table; no

@@ -39,6 +39,7 @@ pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
 
     crate::env::env_init();
     crate::trap::trap_init();
+    crate::fpu::init_percpu();
     crate::cpu::thiscpu().status = CPU_STARTED;
     if cmdline().kfault {
         kernel_fault_on_purpose();
@@ -69,6 +70,7 @@ pub extern "C" fn mp_main() -> ! {
     crate::lapic::lapic_init();
     cprintf!("SMP: CPU %d starting\n", crate::lapic::cpunum());
     crate::trap::trap_init_percpu();
+    crate::fpu::init_percpu();
     crate::cpu::thiscpu().status = CPU_STARTED;
     crate::mpconfig::ap_started();
     crate::spinlock::lock_kernel();

@@ -13,6 +13,7 @@ pub mod addr;
 pub mod cga;
 pub mod cmdline;
 pub mod elf;
+pub mod fpu;
 pub mod frames;
 pub mod gdt;
 pub mod kbd;

@@ -133,6 +133,7 @@ mod machine {
         let top = pmap::kstack_top(me.id);
         // SAFETY: the kernel's page directory maps the kernel.
         unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
+        crate::fpu::switch_to(me.id, None);
         spinlock::unlock_kernel();
         // SAFETY: `top` is this CPU's own kernel stack; nothing on it is
         // live any more, since this path never returns.

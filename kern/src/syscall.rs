@@ -82,6 +82,7 @@ fn sys_exofork() -> SysResult {
     let parent = me();
     let child = env::env_alloc(env(parent).env_id)?;
     let tf = env(parent).env_tf;
+    crate::fpu::fork(crate::cpu::thiscpu().id, parent, child);
     env::set_status(child, ENV_NOT_RUNNABLE);
     let c = env(child);
     c.env_tf = tf;

@@ -236,6 +236,10 @@ mod machine {
         let from_user = tf.cs & 3 == 3;
         match tf.trapno {
             T_PGFLT => page_fault_handler(tf),
+            T_DEVICE if from_user => {
+                let e = curenv().expect("user trap with no env");
+                crate::fpu::device_not_available(thiscpu().id, e)
+            }
             T_BRKPT | T_DEBUG if from_user => {
                 print_trapframe(tf);
                 crate::monitor::monitor(Some(tf));

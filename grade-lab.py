@@ -443,7 +443,12 @@ def refcount_tests() -> List[Test]:
 
 def fpu_tests() -> List[Test]:
     """Issue 7.9: every env has its own x87/SSE registers, starting clean."""
-    return (c_test("fpuregs_c", 3, ["fpuregs: slot %d: x87 and SSE registers survived the yields" % i
+    fork_expect = ["fpufork: child inherited its parent's x87 registers", "fpufork: child kept its own value",
+                   "fpufork: parent kept its own value", NO_RUNNABLE]
+    return ([Test(4, "fpufork" + suffix, prog="fpufork", cpus=cpus, expect=fork_expect,
+                  forbid=["fpufork: .*(NOT|LOST)"])
+             for suffix, cpus in (("", 1), ("-4cpu", 4))]
+            + c_test("fpuregs_c", 3, ["fpuregs: slot %d: x87 and SSE registers survived the yields" % i
                                     for i in range(3)], ["fpuregs: .*CHANGED"])
             + c_test("fpuclean_c", 2, ["fpuclean: slot 0 starts with a clean FPU",
                                        "fpuclean: slot 0 leaves garbage in every FPU register",

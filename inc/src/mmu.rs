@@ -35,6 +35,8 @@ pub const CR0_WP: u32 = 0x0001_0000;
 pub const CR0_AM: u32 = 0x0004_0000;
 pub const CR0_PG: u32 = 0x8000_0000;
 pub const CR4_PSE: u32 = 0x0000_0010;
+pub const CR4_OSFXSR: u32 = 0x0000_0200;
+pub const CR4_OSXMMEXCPT: u32 = 0x0000_0400;
 
 /// EFLAGS bits.
 pub const FL_TF: u32 = 0x0000_0100;

@@ -204,6 +204,7 @@ pub fn env_alloc(bkl: &mut Bkl, parent_id: EnvId) -> Result<usize, i32> {
     };
     TABLE.get(bkl).free = next_free;
     KERNEL_STATE.get(bkl)[i] = EnvKernel::default();
+    crate::fpu::env_alloc(bkl, i);
     set_status(bkl, i, ENV_RUNNABLE);
     cprintf!("[%08x] new env %08x\n", curenv_id(bkl), id);
     Ok(i)
@@ -302,6 +303,8 @@ pub fn env_free(bkl: &mut Bkl, e: usize) {
         // SAFETY: the kernel's page directory maps the kernel.
         unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
     }
+    let cpu = thiscpu(bkl.irq()).id;
+    crate::fpu::env_free(bkl, cpu, e);
     let id = bkl.env(e).env_id;
     // A DYING env is freed by its own CPU; name the env that destroyed it,
     // as a single CPU would have.
@@ -364,6 +367,7 @@ pub fn env_run(mut bkl: Bkl, e: usize) -> ! {
     KERNEL_STATE.get(&mut bkl)[e].needs_iret = false;
     // SAFETY: an env's page directory maps the kernel like kern_pgdir does.
     unsafe { pmap::load_pgdir(pgdir_of(&mut bkl, e)) };
+    crate::fpu::switch_to(&mut bkl, id, Some(e));
     // A raw pointer: the frame is read after the lock is gone. No other CPU
     // touches a RUNNING env's frame (see sys_env_set_trapframe).
     let tf: *const Trapframe = &raw const bkl.env(e).env_tf;

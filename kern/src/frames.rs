@@ -10,8 +10,13 @@
 use crate::addr::PhysAddr;
 use crate::tlb::{Epochs, TlbTracker};
 use core::ops::Range;
+use inc::error::E_NO_MEM;
 use inc::memlayout::{KERNBASE, PGSIZE};
 use inc::mmu::round_up;
+
+/// The most references (mappings, page-table entries) one frame may hold:
+/// every value JOS's u16 `pp_ref` can count. One more is refused.
+pub const MAX_PAGE_REFS: u16 = u16::MAX;
 
 /// JOS's `struct PageInfo`, mapped read-only at UPAGES (8 bytes).
 #[repr(C)]
@@ -311,9 +316,25 @@ impl Frames {
         self.nfree += list.len;
     }
 
-    pub fn incref(&mut self, pa: PhysAddr) {
-        let page = self.info_mut(self.index(pa));
-        page.pp_ref = page.pp_ref.checked_add(1).expect("page refcount overflow");
+    /// Takes one more reference to frame `pa`: the only place a count goes
+    /// up. A frame already holding [`MAX_PAGE_REFS`] is refused with
+    /// `-E_NO_MEM` and nothing changes (JOS wraps the u16 instead, and the
+    /// frame is freed while still mapped).
+    pub fn incref(&mut self, pa: PhysAddr) -> Result<(), i32> {
+        self.can_incref(pa)?;
+        let i = self.index(pa);
+        self.info_mut(i).pp_ref += 1;
+        Ok(())
+    }
+
+    /// Would `incref(pa)` succeed? For callers that must refuse before
+    /// they allocate anything (a page table for the new mapping).
+    pub fn can_incref(&self, pa: PhysAddr) -> Result<(), i32> {
+        // `==` suffices: counts only ever rise here, one at a time.
+        if self.refcount(pa) == MAX_PAGE_REFS {
+            return Err(-E_NO_MEM);
+        }
+        Ok(())
     }
 
     /// Drops one reference; when none is left, frees the frame, or puts it
@@ -482,13 +503,35 @@ mod tests {
         let arena = Arena::new(4 * PGSIZE);
         let mut f = frames(&arena, 4);
         let pa = f.alloc(false).unwrap();
-        f.incref(pa);
-        f.incref(pa);
+        f.incref(pa).unwrap();
+        f.incref(pa).unwrap();
         f.decref(pa);
         assert_eq!(f.refcount(pa), 1);
         assert_eq!(f.free_count(), 1);
         f.decref(pa);
         assert_eq!(f.free_count(), 2);
+    }
+
+    #[test]
+    fn incref_stops_at_the_limit_and_changes_nothing() {
+        let arena = Arena::new(4 * PGSIZE);
+        let mut f = frames(&arena, 4);
+        let pa = f.alloc(false).unwrap();
+        for _ in 0..MAX_PAGE_REFS {
+            f.incref(pa).unwrap();
+        }
+        assert_eq!(f.refcount(pa), u16::MAX);
+        assert_eq!(f.can_incref(pa), Err(-E_NO_MEM));
+        assert_eq!(f.incref(pa), Err(-E_NO_MEM));
+        assert_eq!(f.refcount(pa), MAX_PAGE_REFS, "a refused incref wrapped");
+        // Dropping one makes room for one again; dropping all frees it.
+        f.decref(pa);
+        assert_eq!(f.incref(pa), Ok(()));
+        let free = f.free_count();
+        for _ in 0..MAX_PAGE_REFS {
+            f.decref(pa);
+        }
+        assert_eq!(f.free_count(), free + 1);
     }
 
     #[test]
@@ -504,7 +547,7 @@ mod tests {
     /// A frame allocated and mapped (one reference).
     fn mapped_frame(f: &mut Frames) -> PhysAddr {
         let pa = f.alloc(false).unwrap();
-        f.incref(pa);
+        f.incref(pa).unwrap();
         pa
     }
 

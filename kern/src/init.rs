@@ -41,6 +41,7 @@ pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
     test_backtrace(5);
 
     crate::trap::trap_init(&irq);
+    crate::fpu::init_percpu();
     thiscpu(&irq).status.set(CPU_STARTED);
     if cmdline().kfault {
         kernel_fault_on_purpose();
@@ -75,6 +76,7 @@ pub extern "C" fn mp_main() -> ! {
     crate::lapic::lapic_init();
     cprintf!("SMP: CPU %d starting\n", crate::lapic::cpunum());
     crate::trap::trap_init_percpu(&irq);
+    crate::fpu::init_percpu();
     thiscpu(&irq).status.set(CPU_STARTED);
     crate::mpconfig::ap_started();
     crate::sched::sched_yield(crate::bkl::lock_kernel())

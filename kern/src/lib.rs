@@ -18,6 +18,7 @@ mod addr;
 mod cga;
 mod cmdline;
 mod elf;
+mod fpu;
 mod frames;
 mod gdt;
 mod kbd;

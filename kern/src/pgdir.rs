@@ -71,7 +71,7 @@ pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<
             return None;
         }
         let pt = f.alloc(true)?;
-        f.incref(pt);
+        f.incref(pt).expect("a fresh frame holds no reference");
         *pde = pt.0 | PTE_P | PTE_W | PTE_U;
     }
     if *pde & PTE_PS != 0 {
@@ -83,8 +83,9 @@ pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<
 }
 
 /// Maps frame `pa` at `va` with `perm | PTE_P`, releasing whatever frame was
-/// there. Re-inserting the mapped frame only changes the rights: the new
-/// reference is taken before the old one is dropped, so it is never freed.
+/// there. Re-inserting the mapped frame only changes the rights. A frame
+/// that already holds MAX_PAGE_REFS references is refused (-E_NO_MEM)
+/// before anything changes, page tables included.
 pub fn insert(
     f: &mut Frames,
     pgdir: PgDir,
@@ -92,17 +93,32 @@ pub fn insert(
     va: VirtAddr,
     perm: u32,
 ) -> Result<(), i32> {
-    let pte = walk(f, pgdir, va, true).ok_or(-E_NO_MEM)?;
+    // Checked before anything changes; a re-map of the same frame takes no
+    // new reference, so it is allowed even at the limit.
+    let room = f.can_incref(pa);
+    let pte = match walk(f, pgdir, va, false) {
+        Some(pte) => pte,
+        None => {
+            room?;
+            walk(f, pgdir, va, true).ok_or(-E_NO_MEM)?
+        }
+    };
     assert!(
         *pte & PTE_PS == 0,
         "page_insert into a 4 MB mapping at {:#x}",
         va.0
     );
     let old = *pte;
+    if old & PTE_P != 0 && pte_addr(old) == pa.0 {
+        *pte = pa.0 | perm | PTE_P;
+        forget_mapping(f, pgdir, va);
+        return Ok(());
+    }
+    room?;
     *pte = pa.0 | perm | PTE_P;
     // The entry is not touched again: the refcounts and the TLB are the
     // frames' business, and `pte` cannot live across them.
-    f.incref(pa);
+    f.incref(pa)?;
     if old & PTE_P != 0 {
         forget_mapping(f, pgdir, va);
         f.decref(PhysAddr(pte_addr(old)));
@@ -202,7 +218,7 @@ pub fn boot_map_region_large(
 /// below, with UVPT mapping the directory itself read-only for the user.
 pub fn create(f: &mut Frames, kern: PgDir) -> Result<PgDir, i32> {
     let pa = f.alloc(true).ok_or(-E_NO_MEM)?;
-    f.incref(pa);
+    f.incref(pa).expect("a fresh frame holds no reference");
     // SAFETY: a fresh directory and the kernel's: two different frames.
     let (dir, kdir) = unsafe { (table(f.map(), pa), table(f.map(), kern.pa())) };
     dir[pdx(UTOP)..].copy_from_slice(&kdir[pdx(UTOP)..]);
@@ -285,13 +301,14 @@ pub fn user_mem_check(
 mod tests {
     use super::*;
     use crate::frames::testmem::{frames, Arena};
+    use crate::frames::MAX_PAGE_REFS;
     use inc::memlayout::{KERNBASE, UENVS};
     use std::collections::HashMap;
 
     /// A zeroed directory with one reference, like `create` makes.
     fn new_dir(f: &mut Frames) -> PgDir {
         let pa = f.alloc(true).unwrap();
-        f.incref(pa);
+        f.incref(pa).unwrap();
         PgDir::at(pa)
     }
 
@@ -368,6 +385,47 @@ mod tests {
         assert_eq!(f.free_count(), 0);
         assert_eq!(insert(&mut f, d, pa, VirtAddr(0), PTE_W), Err(-E_NO_MEM));
         assert_eq!(f.refcount(pa), 0);
+    }
+
+    /// A frame mapped `MAX_PAGE_REFS` times, at the pages from `base` up.
+    fn frame_at_the_limit(f: &mut Frames, d: PgDir, base: u32) -> PhysAddr {
+        let pa = f.alloc(false).unwrap();
+        for i in 0..MAX_PAGE_REFS as u32 {
+            insert(f, d, pa, VirtAddr(base + i * PGSIZE), PTE_U).unwrap();
+        }
+        assert_eq!(f.refcount(pa), MAX_PAGE_REFS);
+        pa
+    }
+
+    #[test]
+    fn insert_refuses_a_frame_at_the_reference_limit_and_changes_nothing() {
+        // 64 page tables for the limit's mappings, a few frames to spare.
+        let arena = Arena::new(80 * PGSIZE);
+        let mut f = frames(&arena, 80);
+        let d = new_dir(&mut f);
+        let base = 0x1000_0000;
+        let pa = frame_at_the_limit(&mut f, d, base);
+        let free = f.free_count();
+        // Where no page table exists yet: none is allocated.
+        let far = VirtAddr(0x4000_0000);
+        assert_eq!(insert(&mut f, d, pa, far, PTE_U), Err(-E_NO_MEM));
+        assert!(walk(&mut f, d, far, false).is_none());
+        assert_eq!((f.free_count(), f.refcount(pa)), (free, MAX_PAGE_REFS));
+        // Over another mapping: that mapping stays as it was.
+        let other = f.alloc(false).unwrap();
+        let va = VirtAddr(0x5000_0000);
+        insert(&mut f, d, other, va, PTE_U | PTE_W).unwrap();
+        assert_eq!(insert(&mut f, d, pa, va, PTE_U), Err(-E_NO_MEM));
+        let (got, pte) = lookup(&mut f, d, va).unwrap();
+        assert_eq!((got, pte & PTE_W), (other, PTE_W));
+        assert_eq!((f.refcount(other), f.refcount(pa)), (1, MAX_PAGE_REFS));
+        // Changing the rights of one of its own mappings takes no reference.
+        insert(&mut f, d, pa, VirtAddr(base), PTE_U | PTE_W).unwrap();
+        assert_eq!(f.refcount(pa), MAX_PAGE_REFS);
+        // After one unmap there is room for exactly one more.
+        remove(&mut f, d, VirtAddr(base));
+        insert(&mut f, d, pa, far, PTE_U).unwrap();
+        assert_eq!(insert(&mut f, d, pa, VirtAddr(base), PTE_U), Err(-E_NO_MEM));
     }
 
     #[test]

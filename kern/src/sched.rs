@@ -130,11 +130,13 @@ mod machine {
             }
         }
         let me = thiscpu(bkl.irq());
+        let cpu = me.id;
         me.env.set(None);
         me.status.set(CPU_HALTED);
-        let top = pmap::kstack_top(me.id);
+        let top = pmap::kstack_top(cpu);
         // SAFETY: the kernel's page directory maps the kernel.
         unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
+        crate::fpu::switch_to(&mut bkl, cpu, None);
         bkl.release();
         // SAFETY: `top` is this CPU's own kernel stack; nothing on it is
         // live any more, since this path never returns.

@@ -85,6 +85,8 @@ fn sys_exofork(bkl: &mut Bkl) -> SysResult {
     let parent_id = bkl.env(parent).env_id;
     let child = env::env_alloc(bkl, parent_id)?;
     let tf = bkl.env(parent).env_tf;
+    let cpu = crate::cpu::thiscpu(bkl.irq()).id;
+    crate::fpu::fork(bkl, cpu, parent, child);
     env::set_status(bkl, child, ENV_NOT_RUNNABLE);
     let c = bkl.env(child);
     c.env_tf = tf;

@@ -323,6 +323,10 @@ mod machine {
         let trapno = bkl.env(e).env_tf.trapno;
         match trapno {
             T_PGFLT => page_fault_handler(bkl, e),
+            T_DEVICE => {
+                let cpu = thiscpu(bkl.irq()).id;
+                crate::fpu::device_not_available(bkl, cpu, e);
+            }
             T_BRKPT | T_DEBUG => {
                 print_trapframe(&bkl.env(e).env_tf);
                 // The monitor may look at the env table (`envs`): it works on

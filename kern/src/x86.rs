@@ -93,6 +93,27 @@ pub unsafe fn lcr4(v: u32) {
     unsafe { asm!("movl {}, %cr4", in(reg) v, options(att_syntax, nostack)) };
 }
 
+/// Clears CR0.TS: FPU and SSE instructions run without trapping (#NM).
+pub fn clts() {
+    // SAFETY: TS only decides whether FPU instructions trap.
+    unsafe { asm!("clts", options(nomem, nostack)) };
+}
+
+/// Saves the x87/SSE registers into `area` (`fxsave`). CR0.TS must be
+/// clear (else #NM in the kernel, a kernel bug).
+pub fn fxsave(area: &mut crate::fpu::FxState) {
+    // SAFETY: `area` is a 512-byte, 16-aligned buffer we may write.
+    unsafe { asm!("fxsave ({})", in(reg) area, options(att_syntax, nostack)) };
+}
+
+/// Loads the x87/SSE registers from `area` (`fxrstor`). CR0.TS must be
+/// clear; `area` must come from `fxsave` or `FxState::CLEAN` (reserved
+/// MXCSR bits set would fault).
+pub fn fxrstor(area: &crate::fpu::FxState) {
+    // SAFETY: `area` is a 512-byte, 16-aligned buffer we may read.
+    unsafe { asm!("fxrstor ({})", in(reg) area, options(att_syntax, nostack, readonly)) };
+}
+
 /// Drops the TLB entry for `va` on this CPU.
 pub fn invlpg(va: u32) {
     // SAFETY: invalidating a TLB entry only forces a fresh page-table walk.

@@ -1,15 +1,42 @@
-/* The slice of JOS's ABI (docs/abi.md) that hello.c needs, written out by
- * hand: no Rust involved, so this program checks the binary contract itself. */
+/* The slice of JOS's ABI that the C programs need, written out by hand from
+ * docs/abi.md (inc/ holds the Rust side): no Rust involved, so these programs
+ * check the binary contract itself. */
 #ifndef JOS_ABI_H
 #define JOS_ABI_H
 
 typedef unsigned int uint32_t;
 typedef int int32_t;
+typedef unsigned short uint16_t;
+typedef unsigned char uint8_t;
 
 /* System-call numbers (int $0x30, eax = number, args in edx ecx ebx edi esi). */
 #define SYS_cputs        0
 #define SYS_getenvid     2
 #define SYS_env_destroy  3
+#define SYS_page_alloc   4
+#define SYS_page_map     5
+#define SYS_page_unmap   6
+#define SYS_exofork      7
+#define SYS_env_set_status 8
+#define SYS_yield        11
+#define SYS_ipc_try_send 12
+#define SYS_ipc_recv     13
+
+/* Error codes (system calls return them negated). */
+#define E_NO_MEM         4
+#define E_IPC_NOT_RECV   7
+
+/* Memory layout and page-table bits. */
+#define PGSIZE           4096u
+#define PTE_P            0x001u
+#define PTE_W            0x002u
+#define PTE_U            0x004u
+#define UTOP             0xEEC00000u
+#define UPAGES           0xEF000000u /* struct PageInfo[], 8 bytes each */
+#define PAGEINFO_SIZE    8
+#define PP_REF_OFFSET    4           /* offsetof(struct PageInfo, pp_ref), a uint16_t */
+#define UVPT             0xEF400000u /* uvpt[va >> 12] is the PTE of va */
+#define UVPD             0xEF7BD000u /* uvpd[va >> 22] is the PDE of va */
 
 /* The read-only Env array. */
 #define UENVS            0xEEC00000u
@@ -18,6 +45,9 @@ typedef int int32_t;
 #define ENV_SIZE         124     /* sizeof(struct Env) */
 #define ENV_ID_OFFSET    72      /* offsetof(struct Env, env_id) */
 #define ENV_STATUS_OFFSET 84     /* offsetof(struct Env, env_status) */
+#define ENV_IPC_RECVING_OFFSET 104 /* offsetof(struct Env, env_ipc_recving), a bool */
+#define ENV_IPC_VALUE_OFFSET 112 /* offsetof(struct Env, env_ipc_value) */
+#define ENV_FREE         0
 #define ENV_RUNNING      3
 
 #endif

@@ -16,3 +16,4 @@ pub mod mmu;
 pub mod printfmt;
 pub mod syscall;
 pub mod trap;
+pub mod vmrange;

@@ -27,6 +27,7 @@ pub mod spinlock;
 pub mod tlb;
 pub mod trap;
 pub mod userptr;
+pub mod vmprint;
 
 #[cfg(target_os = "none")]
 pub mod bkl;

@@ -277,6 +277,11 @@ mod machine {
             func: crate::programs::mon_envs,
         },
         Command {
+            name: "vmprint",
+            desc: "vmprint ENVID: an env's address space below UTOP, as merged ranges (hex id)",
+            func: mon_vmprint,
+        },
+        Command {
             name: "quit",
             desc: "Power off QEMU (through its isa-debug-exit device)",
             func: mon_quit,
@@ -636,6 +641,19 @@ mod machine {
                 0
             }
         }
+    }
+
+    fn mon_vmprint(args: &[&str], _tf: &mut Option<&mut Trapframe>) -> i32 {
+        let [_, id] = args else {
+            return usage(args);
+        };
+        // Env ids are always shown in hex, so read them as hex.
+        let digits = id.trim_start_matches("0x");
+        match u32::from_str_radix(digits, 16) {
+            Ok(envid) => crate::vmprint::vmprint(envid as inc::env::EnvId),
+            Err(_) => return usage(args),
+        }
+        0
     }
 
     fn mon_quit(_args: &[&str], _tf: &mut Option<&mut Trapframe>) -> i32 {

@@ -83,6 +83,11 @@ pub fn insert(
         "page_insert into a 4 MB mapping at {:#x}",
         va.0
     );
+    // A frame mapped 65535 times (the shared zero page makes that cheap)
+    // cannot take another reference: refuse rather than wrap the count.
+    if f.refcount(pa) == u16::MAX {
+        return Err(-E_NO_MEM);
+    }
     f.incref(pa);
     if *pte & PTE_P != 0 {
         let old = PhysAddr(pte_addr(*pte));
@@ -346,6 +351,26 @@ mod tests {
         assert_eq!(f.free_count(), 0);
         assert_eq!(insert(&mut f, d, pa, VirtAddr(0), PTE_W), Err(-E_NO_MEM));
         assert_eq!(f.refcount(pa), 0);
+    }
+
+    #[test]
+    fn a_saturated_refcount_refuses_another_mapping() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = frames(&arena, 8);
+        let d = new_dir(&mut f);
+        let pa = f.alloc(false).unwrap();
+        for _ in 0..u16::MAX {
+            f.incref(pa);
+        }
+        assert_eq!(
+            insert(&mut f, d, pa, VirtAddr(0x80_0000), PTE_U),
+            Err(-E_NO_MEM)
+        );
+        assert_eq!(f.refcount(pa), u16::MAX);
+        assert!(lookup(&mut f, d, VirtAddr(0x80_0000)).is_none());
+        f.decref(pa);
+        insert(&mut f, d, pa, VirtAddr(0x80_0000), PTE_U).unwrap();
+        assert_eq!(f.refcount(pa), u16::MAX);
     }
 
     #[test]

@@ -196,6 +196,24 @@ pub fn page_refcount(pa: PhysAddr) -> u16 {
     with(|p| p.frames.refcount(pa))
 }
 
+/// The shared zero frame (issue 9): one zeroed frame, taken at boot with a
+/// reference that is never dropped, so it is never freed or reused.
+/// `sys_page_map_zero` maps it read-only; nobody may write to it.
+static ZERO_FRAME: spin::Once<PhysAddr> = spin::Once::new();
+
+/// Allocates the zero frame; called once by `mem_init`, before any env.
+#[cfg(target_os = "none")]
+fn zero_frame_init(p: &mut Pmap) {
+    let pa = p.frames.alloc(true).expect("no frame for the zero page");
+    p.frames.incref(pa);
+    ZERO_FRAME.call_once(|| pa);
+}
+
+/// The shared zero frame (see [`ZERO_FRAME`]).
+pub fn zero_frame() -> PhysAddr {
+    *ZERO_FRAME.get().expect("zero frame used before mem_init")
+}
+
 /// Number of frames on the free list (leak checks compare it before and
 /// after), after taking back from limbo what no TLB can reach any more.
 pub fn free_page_count() -> usize {
@@ -405,6 +423,7 @@ mod boot {
         if !crate::init::cmdline().nocheck {
             with(crate::pmap_check::run_all);
         }
+        with(zero_frame_init);
     }
 
     /// Number of frames to manage, from the multiboot memory map, clamped to

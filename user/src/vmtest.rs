@@ -1,4 +1,5 @@
 //! Helpers the issue-9 (virtual memory) test programs share.
+#![allow(dead_code)] // each program uses some of these
 
 use inc::env::{envx, EnvId, ENV_FREE};
 use inc::memlayout::{PGSIZE, PTSIZE};
@@ -44,4 +45,13 @@ pub fn wait(child: EnvId) {
         }
         sys_yield();
     }
+}
+
+/// Pages of the normal stack: the run of mapped pages ending at USTACKTOP.
+pub fn stack_pages() -> u32 {
+    let mut n = 0;
+    while uvpt(inc::memlayout::USTACKTOP - (n + 1) * PGSIZE).is_some() {
+        n += 1;
+    }
+    n
 }

@@ -92,8 +92,8 @@ mod machine {
         }
     }
 
-    /// Prints env `envid`'s ranges and a summary line; -E_BAD_ENV (as an
-    /// error line) if no live env has that id.
+    /// Prints env `envid`'s ranges and a summary line, or says that no
+    /// live env has that id.
     pub fn vmprint(envid: EnvId) {
         let i = envx(envid);
         let e = env(i);

@@ -526,12 +526,12 @@ def vm_tests() -> List[Test]:
                                    r".00001001. user_mem_check assertion failure for va ([0-9a-f]{8})")]),
         # The program's own map, then the kernel's walk of it at the
         # breakpoint: they must agree.
-        Test(4, "vmmap and vmprint", prog="vmmap", typed=["vmprint 00001000", "continue", "quit"],
+        Test(4, "vmmap and vmprint", prog="vmmap", typed=["vmprint 00001000", "vmprint 00005000", "continue", "quit"],
              expect=["vmmap 00001000 parent before fork", "vmmap 00001001 child after writes",
                      "vmmap 00001000 self", "vmprint 00001000",
                      r"  [0-9a-f]{8}-[0-9a-f]{8}      8 r-u-- frame  [0-9a-f]{8} \(every page\)",
                      "  30000000-30001000      1 rwu-s frames", "  [0-9a-f]{8}-[0-9a-f]{8} +[0-9]+ r-uc- frames",
-                     ".00001000. free env 00001000", NO_RUNNABLE],
+                     "vmprint: no env 00005000", ".00001000. free env 00001000", NO_RUNNABLE],
              checks=[check_vmmap_is_vmprint]),
     ]
     both = []

@@ -28,7 +28,12 @@ struct Header {
 const _: () = assert!(core::mem::size_of::<Header>() <= HDR);
 
 /// Where the allocator's memory comes from.
-pub trait Memory {
+///
+/// # Safety
+/// The bytes between the heap's first break and the current one must be
+/// memory the allocator alone may read and write (once committed, or
+/// faulted in on touch): `malloc` and `free` write block headers there.
+pub unsafe trait Memory {
     /// Moves the break by `incr` bytes; the old break, or `None` if refused.
     fn sbrk(&mut self, incr: isize) -> Option<usize>;
     /// Backs `[va, va + len)` with real memory now; false if out of memory.
@@ -257,7 +262,10 @@ mod machine {
     /// The heap seen by the allocator.
     struct Brk;
 
-    impl Memory for Brk {
+    // SAFETY: [heap start, break) is the heap, which only the allocator
+    // uses once malloc is in use (a foreign sbrk makes malloc fail); its
+    // pages are faulted in by lazy.rs or committed here.
+    unsafe impl Memory for Brk {
         fn sbrk(&mut self, incr: isize) -> Option<usize> {
             sbrk(i32::try_from(incr).ok()?).ok().map(|b| b as usize)
         }
@@ -350,7 +358,8 @@ mod tests {
         }
     }
 
-    impl Memory for Arena {
+    // SAFETY: the break moves only inside the arena's own vector.
+    unsafe impl Memory for Arena {
         fn sbrk(&mut self, incr: isize) -> Option<usize> {
             let new = self.brk.checked_add_signed(incr)?;
             if new > self.limit() {

@@ -8,7 +8,7 @@
 //! and then resumes the faulting instruction.
 
 use core::arch::global_asm;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 use inc::memlayout::{PGSIZE, UXSTACKTOP};
 use inc::mmu::{PTE_P, PTE_U, PTE_W};
 use inc::trap::UTrapframe;
@@ -27,26 +27,25 @@ pub type PgfaultHandler = fn(&UTrapframe);
 /// The installed handler as a `usize` (0 = none).
 static HANDLER: AtomicUsize = AtomicUsize::new(0);
 
-/// Whether the exception stack and the upcall are set up.
-static INSTALLED: AtomicBool = AtomicBool::new(false);
-
 /// The address of the upcall entry, for `sys_env_set_pgfault_upcall`.
 pub fn pgfault_upcall_addr() -> u32 {
     _pgfault_upcall as *const () as usize as u32
 }
 
-/// Maps the exception stack and registers the upcall, once.
+/// Maps the exception stack and registers the upcall where missing. The
+/// kernel's state is asked, not a flag in memory: a child made by a bare
+/// `sys_exofork` inherits our memory but not our upcall or exception stack.
 fn install_upcall() -> Result<(), i32> {
-    if INSTALLED.load(Ordering::Relaxed) {
-        return Ok(());
-    }
     let xstack = UXSTACKTOP - PGSIZE;
-    // SAFETY: the exception-stack page belongs to the upcall alone; no
-    // Rust data lives there.
-    unsafe { crate::sys_page_alloc(0, xstack, PTE_P | PTE_U | PTE_W)? };
-    // SAFETY: _pgfault_upcall follows the upcall convention.
-    unsafe { crate::sys_env_set_pgfault_upcall(0, pgfault_upcall_addr())? };
-    INSTALLED.store(true, Ordering::Relaxed);
+    if crate::fork::uvpt(xstack).is_none() {
+        // SAFETY: the exception-stack page belongs to the upcall alone; no
+        // Rust data lives there.
+        unsafe { crate::sys_page_alloc(0, xstack, PTE_P | PTE_U | PTE_W)? };
+    }
+    if crate::thisenv().env_pgfault_upcall != pgfault_upcall_addr() {
+        // SAFETY: _pgfault_upcall follows the upcall convention.
+        unsafe { crate::sys_env_set_pgfault_upcall(0, pgfault_upcall_addr())? };
+    }
     Ok(())
 }
 
@@ -104,7 +103,6 @@ const XSTACK_RESERVE: u32 = 1024;
 /// Hands the fault back to the kernel: with no upcall, the faulting
 /// instruction's retry makes the kernel report it and destroy us.
 fn give_back() {
-    INSTALLED.store(false, Ordering::Relaxed);
     // SAFETY: with no upcall the kernel handles our next fault itself.
     if unsafe { crate::sys_env_set_pgfault_upcall(0, 0) }.is_err() {
         crate::exit();

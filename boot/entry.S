@@ -4,17 +4,23 @@
 # (QEMU -kernel, GRUB) translate it through its segment's physical address and
 # jump to _start = entry - KERNBASE with paging off, eax = 0x2BADB002 and
 # ebx = physical address of the multiboot information. (A physical e_entry
-# works for QEMU but GRUB 2 refuses it: "entry point isn't in a segment".) We turn on paging with a tiny page directory that maps physical
-# [0, 4 MB) both at 0 (so the next instruction still runs) and at KERNBASE (where
-# the kernel is linked), jump up to the high half, and call i386_init.
+# works for QEMU but GRUB 2 refuses it: "entry point isn't in a segment".)
+# We turn on paging with a tiny page directory that maps physical
+# [0, ENTRY_PDES * 4 MB) both at 0 (so the next instruction still runs) and at
+# KERNBASE (where the kernel is linked), jump up to the high half, and call
+# i386_init.
+#
+# KERNBASE, KSTKSIZE, ENTRY_PDES, PDE_4MB, CR0_BITS and CR4_PSE are `const`
+# operands from the Rust definitions (kern/src/main.rs).
 
 .set MULTIBOOT_MAGIC, 0x1BADB002
 .set MULTIBOOT_FLAGS, 0x00000003          # page-align modules, give us the memory map
-.set KERNBASE,        0xF0000000
-.set KSTKSIZE,        0x8000
-.set PDE_4MB,         0x083               # present | writable | 4 MB page
-.set CR0_BITS,        0x80010001          # paging | write-protect | protected mode
-.set CR4_PSE,         0x00000010
+.set KERNBASE,        {KERNBASE}
+.set KSTKSIZE,        {KSTKSIZE}
+.set ENTRY_PDES,      {ENTRY_PDES}        # 4 MB pages mapped at 0 and at KERNBASE
+.set PDE_4MB,         {PDE_4MB}           # present | writable | 4 MB page
+.set CR0_BITS,        {CR0_BITS}          # paging | write-protect | protected mode
+.set CR4_PSE,         {CR4_PSE}
 
 .section .multiboot, "a"
 .p2align 2
@@ -60,14 +66,23 @@ relocated:
 multiboot_magic:   .long 0
 multiboot_info_pa: .long 0
 
-# The entry page directory: two 4 MB pages onto physical [0, 4 MB).
+# The entry page directory: physical [0, ENTRY_PDES * 4 MB) in 4 MB pages,
+# twice (at 0 and at KERNBASE).
 .p2align 12
 .globl entry_pgdir
 entry_pgdir:
-    .long PDE_4MB
-    .fill (KERNBASE >> 22) - 1, 4, 0
-    .long PDE_4MB
-    .fill 1023 - (KERNBASE >> 22), 4, 0
+    .set pde, 0
+    .rept ENTRY_PDES
+    .long (pde << 22) | PDE_4MB
+    .set pde, pde + 1
+    .endr
+    .fill (KERNBASE >> 22) - ENTRY_PDES, 4, 0
+    .set pde, 0
+    .rept ENTRY_PDES
+    .long (pde << 22) | PDE_4MB
+    .set pde, pde + 1
+    .endr
+    .fill 1024 - (KERNBASE >> 22) - ENTRY_PDES, 4, 0
 
 # The boot CPU's kernel stack. pmap maps it again just below KSTACKTOP with
 # an unmapped guard under it.

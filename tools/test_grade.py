@@ -230,7 +230,7 @@ class Lab3And4(unittest.TestCase):
         self.assertEqual(test_named("badelf").prog.split(",")[-1], "hello")
 
     def test_badcalls_failures_are_caught(self):
-        ok = "badcalls: 246 checks passed\nFree pages: 1 (1 before the first env)\n" + grade_lab.NO_RUNNABLE
+        ok = "badcalls: 300 checks passed\nFree pages: 1 (1 before the first env)\n" + grade_lab.NO_RUNNABLE
         self.assertEqual(verdict("badcalls", ok), [])
         bad = "badcalls: page_alloc perm 0: got error 0 (0), want invalid parameter\n" + ok
         self.assertEqual(len(verdict("badcalls", bad)), 1)
@@ -238,6 +238,31 @@ class Lab3And4(unittest.TestCase):
     def test_names_unique_and_lab4_copies_run_the_lab3_program(self):
         self.assertEqual(test_named("lab4-faultread").prog, "faultread")
         self.assertEqual(test_named("primes").timeout, 60)
+
+
+class VirtualMemory(unittest.TestCase):
+    def test_every_vm_test_runs_at_one_and_four_cpus(self):
+        names = [t.name for t in grade_lab.vm_tests()]
+        for t in grade_lab.vm_tests():
+            if not t.name.endswith("-4cpu"):
+                self.assertIn(t.name + "-4cpu", names)
+                self.assertEqual((t.cpus, test_named(t.name + "-4cpu").cpus), (1, 4))
+
+    def test_vmmap_must_equal_vmprint(self):
+        ranges = ["  00800000-00801000      1 r-uc- frames 00008000-00009000",
+                  "  00c00000-00c08000      8 r-u-- frame  00005000 (every page)",
+                  "  30000000-30001000      1 rwu-s frames 00019000-0001a000"] * 3
+        user = ["vmmap 00001000 self"] + ranges + ["vmmap: 23 pages in 10 ranges, 5 page tables"]
+        kern = ["vmprint 00001000"] + ranges + ["vmprint: 23 pages in 10 ranges, 5 page tables"]
+        check = grade_lab.check_vmmap_is_vmprint
+        self.assertEqual(check(user + kern), [])
+        self.assertEqual(len(check(user + kern[:1] + kern[2:])), 1)  # a range missing
+        self.assertEqual(len(check(user + kern[:-1] + ["vmprint: 24 pages in 10 ranges, 5 page tables"])), 1)
+
+    def test_reported_and_faulting_va_must_agree(self):
+        check = grade_lab.check_same_va(r"stack: va ([0-9a-f]{8})", r"user fault va ([0-9a-f]{8})")
+        self.assertEqual(check(["stack: va eebfcfcc is", "user fault va eebfcfcc ip"]), [])
+        self.assertEqual(len(check(["stack: va eebfcfcc is", "user fault va eebfcfc0 ip"])), 1)
 
 
 class Runner(unittest.TestCase):

@@ -17,3 +17,4 @@ pub mod mmu;
 pub mod printfmt;
 pub mod syscall;
 pub mod trap;
+pub mod vmrange;

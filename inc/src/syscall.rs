@@ -24,6 +24,11 @@ pub enum Syscall {
     /// until the target calls `IpcRecv` (senders are served oldest first).
     /// Returns 0 once delivered, or -E_BAD_ENV if the target dies first.
     IpcSend = 15,
+    /// RJOS: `page_map_zero(envid, va, perm)`. Maps the kernel's one shared,
+    /// always-zero frame at `va`, read-only: `perm` follows page_alloc's
+    /// rules and must not contain PTE_W. The frame is never freed; a write
+    /// to it faults, and the library replaces it with a private page.
+    PageMapZero = 20,
 }
 
 impl Syscall {
@@ -48,7 +53,10 @@ impl Syscall {
             TimeMsec,
             IpcSend,
         ];
-        ALL.get(n as usize).copied()
+        match n {
+            20 => Some(PageMapZero),
+            _ => ALL.get(n as usize).copied(),
+        }
     }
 }
 
@@ -65,5 +73,7 @@ mod tests {
         assert_eq!(Syscall::IpcSend as u32, 15);
         assert_eq!(Syscall::from_u32(u32::MAX), None);
         assert_eq!(Syscall::IpcRecv as u32, 13);
+        assert_eq!(Syscall::from_u32(20), Some(Syscall::PageMapZero));
+        assert_eq!(Syscall::from_u32(21), None);
     }
 }

@@ -8,6 +8,12 @@ use spin::Once;
 
 static BOOT_INFO: Once<BootInfo> = Once::new();
 
+/// Physical memory the entry page directory maps (at 0 and at KERNBASE,
+/// with 4 MB pages): the kernel image, its .bss and everything
+/// `boot_alloc` hands out before `mem_init` builds the real page tables
+/// must fit below it. boot/entry.S gets it from here (kern/src/main.rs).
+pub const ENTRY_MAPPED: u32 = 16 << 20;
+
 /// What the boot loader told us (set once, early in `i386_init`).
 pub fn boot_info() -> &'static BootInfo {
     BOOT_INFO.get().expect("boot info read in i386_init")

@@ -33,6 +33,7 @@ mod spinlock;
 mod tlb;
 mod trap;
 mod userptr;
+mod vmprint;
 
 #[cfg(target_os = "none")]
 mod bkl;

@@ -288,6 +288,11 @@ mod machine {
             func: crate::programs::mon_envs,
         },
         Command {
+            name: "vmprint",
+            desc: "vmprint ENVID: an env's address space below UTOP, as merged ranges (hex id)",
+            func: mon_vmprint,
+        },
+        Command {
             name: "quit",
             desc: "Power off QEMU (through its isa-debug-exit device)",
             func: mon_quit,
@@ -642,6 +647,24 @@ mod machine {
                 0
             }
         }
+    }
+
+    fn mon_vmprint(args: &[&str], ctx: &mut Ctx) -> i32 {
+        let [_, id] = args else {
+            return usage(args);
+        };
+        // Env ids are always shown in hex, so read them as hex.
+        let digits = id.trim_start_matches("0x");
+        match u32::from_str_radix(digits, 16) {
+            Ok(envid) => match ctx.bkl.as_deref_mut() {
+                Some(bkl) => crate::vmprint::vmprint(bkl, envid as inc::env::EnvId),
+                None => {
+                    cprintf!("vmprint: the kernel lock is not held here (after a panic)\n");
+                }
+            },
+            Err(_) => return usage(args),
+        }
+        0
     }
 
     fn mon_quit(_args: &[&str], _ctx: &mut Ctx) -> i32 {

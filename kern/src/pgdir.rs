@@ -429,6 +429,26 @@ mod tests {
     }
 
     #[test]
+    fn a_saturated_refcount_refuses_another_mapping() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = frames(&arena, 8);
+        let d = new_dir(&mut f);
+        let pa = f.alloc(false).unwrap();
+        for _ in 0..u16::MAX {
+            f.incref(pa);
+        }
+        assert_eq!(
+            insert(&mut f, d, pa, VirtAddr(0x80_0000), PTE_U),
+            Err(-E_NO_MEM)
+        );
+        assert_eq!(f.refcount(pa), u16::MAX);
+        assert!(lookup(&mut f, d, VirtAddr(0x80_0000)).is_none());
+        f.decref(pa);
+        insert(&mut f, d, pa, VirtAddr(0x80_0000), PTE_U).unwrap();
+        assert_eq!(f.refcount(pa), u16::MAX);
+    }
+
+    #[test]
     fn pgdir_free_releases_everything_below_utop() {
         let arena = Arena::new(64 * PGSIZE);
         let mut f = frames(&arena, 64);

@@ -196,6 +196,26 @@ pub fn page_free(pa: PhysAddr) {
     with(|p| p.frames.free(pa))
 }
 
+/// The shared zero frame (issue 9): one zeroed frame, taken at boot with a
+/// reference that is never dropped, so it is never freed or reused.
+/// `sys_page_map_zero` maps it read-only; nobody may write to it.
+static ZERO_FRAME: spin::Once<PhysAddr> = spin::Once::new();
+
+/// Allocates the zero frame; called once by `mem_init`, before any env.
+#[cfg(target_os = "none")]
+fn zero_frame_init(p: &mut Pmap) {
+    let pa = p.frames.alloc(true).expect("no frame for the zero page");
+    p.frames
+        .incref(pa)
+        .expect("a fresh frame holds no reference");
+    ZERO_FRAME.call_once(|| pa);
+}
+
+/// The shared zero frame (see [`ZERO_FRAME`]).
+pub fn zero_frame() -> PhysAddr {
+    *ZERO_FRAME.get().expect("zero frame used before mem_init")
+}
+
 /// Number of frames on the free list (leak checks compare it before and
 /// after), after taking back from limbo what no TLB can reach any more.
 pub fn free_page_count() -> usize {
@@ -355,8 +375,7 @@ mod boot {
     use core::cell::UnsafeCell;
     use inc::mmu::*;
 
-    /// The entry page directory maps physical [0, 4 MB) only.
-    const ENTRY_MAPPED: u32 = 4 << 20;
+    use crate::init::ENTRY_MAPPED;
     /// The most physical memory the window above KERNBASE can map.
     const MAX_PHYS: u64 = (1 << 32) - KERNBASE as u64;
 
@@ -420,6 +439,7 @@ mod boot {
         if !crate::init::cmdline().nocheck {
             with(crate::pmap_check::run_all);
         }
+        with(zero_frame_init);
     }
 
     /// Number of frames to manage, from the multiboot memory map, clamped to

@@ -49,6 +49,7 @@ pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: 
         Syscall::IpcRecv => ipc::sys_ipc_recv(bkl, a1),
         Syscall::TimeMsec => sys_time_msec(),
         Syscall::IpcSend => ipc::sys_ipc_send(bkl, a1 as EnvId, a2, a3, a4),
+        Syscall::PageMapZero => sys_page_map_zero(bkl, a1 as EnvId, a2, a3),
     };
     result.unwrap_or_else(|err| err)
 }
@@ -173,6 +174,19 @@ fn sys_page_alloc(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResult 
         pmap::page_free(pa);
         return Err(err);
     }
+    Ok(0)
+}
+
+/// Maps the shared zero frame at `va` in `envid`, read-only (issue 9):
+/// page_alloc's checks, and PTE_W is refused. Nothing is allocated but
+/// perhaps a page table; the frame itself is pinned and never freed.
+fn sys_page_map_zero(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResult {
+    let e = envid2env(bkl, envid, true)?;
+    let va = page_arg(va)?;
+    if !perm_ok(perm) || perm & PTE_W != 0 {
+        return Err(-E_INVAL);
+    }
+    pmap::page_insert(pgdir_of(bkl, e), pmap::zero_frame(), va.into(), perm)?;
     Ok(0)
 }
 

@@ -11,9 +11,13 @@
 //! see `docs/user.md`.
 #![cfg_attr(not(test), no_std)]
 
-// `cow` is pure logic and builds everywhere, so `cargo test -p jos` tests it
-// on the host; everything else needs the i686 machine.
+// `cow` is pure logic, and `heap` and `lazy` keep their pure parts
+// (allocator, fault policy) apart from the machine's; these build
+// everywhere, so `cargo test -p jos` tests them on the host. Everything
+// else needs the i686 machine.
 pub mod cow;
+pub mod heap;
+pub mod lazy;
 pub use inc;
 
 #[cfg(target_os = "none")]
@@ -38,12 +42,15 @@ pub mod string;
 #[cfg(target_os = "none")]
 pub mod syscall;
 #[cfg(target_os = "none")]
+pub mod vmmap;
+#[cfg(target_os = "none")]
 pub mod x86;
 
 #[cfg(target_os = "none")]
 pub use {
     exit::exit,
     fork::{fork, sfork},
+    heap::{free, malloc, sbrk},
     inc::trap::UTrapframe,
     ipc::{ipc_recv, ipc_send},
     libmain::{binaryname, envs, thisenv},

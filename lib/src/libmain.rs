@@ -27,6 +27,7 @@ pub unsafe extern "C" fn libmain(argc: i32, argv: *const *const u8) -> ! {
         BINARYNAME.store(name.as_ptr() as *mut u8, Ordering::Relaxed);
         BINARYNAME_LEN.store(name.len(), Ordering::Relaxed);
     }
+    crate::pgfault::install_default();
     // SAFETY: umain is the program's entry point, defined by every binary
     // with exactly this signature.
     unsafe { umain(argc, argv) };

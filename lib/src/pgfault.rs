@@ -3,8 +3,9 @@
 //! The kernel's only part is the upcall: on a page fault it pushes a
 //! `UTrapframe` on the program's exception stack (the page just below
 //! UXSTACKTOP) and jumps to the registered entry, `_pgfault_upcall` in
-//! `pfentry.S`. That entry calls [`pgfault_dispatch`], which calls the
-//! handler set here, and then resumes the faulting instruction.
+//! `pfentry.S`. That entry calls [`pgfault_dispatch`], which runs the
+//! handler chain (the library's lazy policy, then the handler set here),
+//! and then resumes the faulting instruction.
 
 use core::arch::global_asm;
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -41,7 +42,7 @@ extern "C" {
 /// faulting instruction runs again.
 pub type PgfaultHandler = fn(&UTrapframe);
 
-/// The installed handler as a `usize` (0 = none yet).
+/// The installed handler as a `usize` (0 = none).
 static HANDLER: AtomicUsize = AtomicUsize::new(0);
 
 /// The address of the upcall entry, for `sys_env_set_pgfault_upcall`.
@@ -49,40 +50,79 @@ pub fn pgfault_upcall_addr() -> u32 {
     _pgfault_upcall as *const () as usize as u32
 }
 
-/// Installs `handler` for this environment's page faults.
-///
-/// The first call allocates the exception stack and registers the upcall
-/// with the kernel; later calls only swap the handler.
-pub fn set_pgfault_handler(handler: PgfaultHandler) {
-    if HANDLER.load(Ordering::Relaxed) == 0 {
-        let xstack = UXSTACKTOP - PGSIZE;
+/// Maps the exception stack and registers the upcall where missing. The
+/// kernel's state is asked, not a flag in memory: a child made by a bare
+/// `sys_exofork` inherits our memory but not our upcall or exception stack.
+fn install_upcall() -> Result<(), i32> {
+    let xstack = UXSTACKTOP - PGSIZE;
+    if crate::fork::uvpt(xstack).is_none() {
         // SAFETY: the exception-stack page belongs to the upcall alone; no
         // Rust data lives there.
-        if let Err(e) = unsafe { crate::sys_page_alloc(0, xstack, PTE_P | PTE_U | PTE_W) } {
-            crate::panic!("set_pgfault_handler: exception stack: %e", e);
-        }
+        unsafe { crate::sys_page_alloc(0, xstack, PTE_P | PTE_U | PTE_W)? };
+    }
+    if crate::thisenv().env_pgfault_upcall != pgfault_upcall_addr() {
         // SAFETY: _pgfault_upcall follows the upcall convention.
-        if let Err(e) = unsafe { crate::sys_env_set_pgfault_upcall(0, pgfault_upcall_addr()) } {
-            crate::panic!("set_pgfault_handler: upcall: %e", e);
-        }
+        unsafe { crate::sys_env_set_pgfault_upcall(0, pgfault_upcall_addr())? };
+    }
+    Ok(())
+}
+
+/// Called by `libmain` before `umain`: the library's own policy (lazy
+/// heap, zero page, stack growth; `lazy.rs`) is on for every program. If
+/// memory is too short even for the exception stack, the program simply
+/// runs without it.
+pub(crate) fn install_default() {
+    let _ = install_upcall();
+}
+
+/// Installs `handler` for the page faults the library's policy does not
+/// take (see [`pgfault_dispatch`]).
+pub fn set_pgfault_handler(handler: PgfaultHandler) {
+    if let Err(e) = install_upcall() {
+        crate::panic!("set_pgfault_handler: %e", e);
     }
     HANDLER.store(handler as usize, Ordering::Relaxed);
 }
 
 /// Called by `_pgfault_upcall` with the UTrapframe the kernel pushed.
+///
+/// The chain: the library's policy (`lazy::handle`) first; then the
+/// program's handler, if one is set; else the fault goes back to the
+/// kernel: we drop the upcall and return, the instruction faults again,
+/// and the kernel reports it and destroys us exactly as it would have
+/// without any upcall (faultread, testbss's wild write).
 #[no_mangle]
 extern "C" fn pgfault_dispatch(utf: *const UTrapframe) {
     // SAFETY: the kernel passes a complete UTrapframe on our exception stack.
     let utf = unsafe { &*utf };
+    // Faults nested so deep that the chain might run off the exception
+    // stack (where a fault would restart the upcall at the top, forever):
+    // let the kernel end it.
+    if (utf as *const UTrapframe as u32) < UXSTACKTOP - PGSIZE + XSTACK_RESERVE {
+        give_back();
+        return;
+    }
+    if crate::lazy::handle(utf) {
+        return;
+    }
     let raw = HANDLER.load(Ordering::Relaxed);
     if raw == 0 {
-        crate::panic!(
-            "page fault at va %08x ip %08x with no handler",
-            utf.utf_fault_va,
-            utf.utf_eip
-        );
+        give_back();
+        return;
     }
     // SAFETY: only set_pgfault_handler stores into HANDLER, always a PgfaultHandler.
     let handler: PgfaultHandler = unsafe { core::mem::transmute::<usize, PgfaultHandler>(raw) };
     handler(utf);
+}
+
+/// Exception-stack bytes the handler chain may need below a UTrapframe.
+const XSTACK_RESERVE: u32 = 1024;
+
+/// Hands the fault back to the kernel: with no upcall, the faulting
+/// instruction's retry makes the kernel report it and destroy us.
+fn give_back() {
+    // SAFETY: with no upcall the kernel handles our next fault itself.
+    if unsafe { crate::sys_env_set_pgfault_upcall(0, 0) }.is_err() {
+        crate::exit();
+    }
 }

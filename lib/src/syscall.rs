@@ -143,8 +143,11 @@ fn status(r: i32) -> Result<(), i32> {
 }
 
 /// Prints `len` bytes at `s` on the console. The kernel checks the range
-/// and destroys the caller if any byte is not user-readable.
+/// and destroys the caller if any byte is not user-readable; heap and stack
+/// pages not yet faulted in are touched first (`lazy::prefault`), since the
+/// kernel's check refuses them rather than faulting them in.
 pub fn sys_cputs(s: *const u8, len: usize) {
+    crate::lazy::prefault(s as u32, len, false);
     syscall4(Syscall::Cputs, s as u32, len as u32, 0, 0);
 }
 
@@ -200,6 +203,15 @@ pub unsafe fn sys_page_map(
     status(r)
 }
 
+/// Maps the kernel's shared zero frame read-only at `va` in `envid`
+/// (RJOS's syscall 20); `perm` must have U|P and no W.
+///
+/// # Safety
+/// As for [`sys_page_alloc`]: whatever was mapped at `va` is replaced.
+pub unsafe fn sys_page_map_zero(envid: EnvId, va: u32, perm: u32) -> Result<(), i32> {
+    status(syscall4(Syscall::PageMapZero, envid as u32, va, perm, 0))
+}
+
 /// Unmaps the page at `va` in `envid`.
 ///
 /// # Safety
@@ -247,6 +259,7 @@ pub fn sys_env_set_status(envid: EnvId, status_value: u32) -> Result<(), i32> {
 /// If `envid` is the caller, execution continues wherever `tf` says.
 pub unsafe fn sys_env_set_trapframe(envid: EnvId, tf: &Trapframe) -> Result<(), i32> {
     let tf = tf as *const Trapframe as u32;
+    crate::lazy::prefault(tf, core::mem::size_of::<Trapframe>(), false);
     status(syscall4(Syscall::EnvSetTrapframe, envid as u32, tf, 0, 0))
 }
 

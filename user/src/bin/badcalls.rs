@@ -106,6 +106,7 @@ fn call_name(call: Syscall) -> &'static str {
         IpcRecv => "ipc_recv",
         TimeMsec => "time_msec",
         IpcSend => "ipc_send",
+        PageMapZero => "page_map_zero",
     }
 }
 
@@ -234,6 +235,12 @@ fn check_envid_calls(t: &mut Checks, id: EnvId, case: &str) {
         -E_BAD_ENV,
     );
     t.sys(PageUnmap, case, [id, SCRATCH, 0, 0, 0], -E_BAD_ENV);
+    t.sys(
+        PageMapZero,
+        case,
+        [id, SCRATCH, PTE_U | PTE_P, 0, 0],
+        -E_BAD_ENV,
+    );
     t.sys(EnvSetStatus, case, [id, ENV_RUNNABLE, 0, 0, 0], -E_BAD_ENV);
     // A bad envid is reported before the frame pointer is even looked at.
     t.sys(EnvSetTrapframe, case, [id, KERNBASE, 0, 0, 0], -E_BAD_ENV);
@@ -278,11 +285,27 @@ fn check_page_calls(t: &mut Checks, c: EnvId) {
         t.sys(PageMap, case, [0, va, 0, SCRATCH, PTE_U | PTE_P], -E_INVAL);
         t.sys(PageMap, case, [0, UTEXT, c, va, PTE_U | PTE_P], -E_INVAL);
         t.sys(PageUnmap, case, [0, va, 0, 0, 0], -E_INVAL);
+        t.sys(PageMapZero, case, [0, va, PTE_U | PTE_P, 0, 0], -E_INVAL);
+        t.sys(PageMapZero, case, [c, va, PTE_U | PTE_P, 0, 0], -E_INVAL);
     }
     for &(perm, case) in bad_perms.iter() {
         t.sys(PageAlloc, case, [0, SCRATCH, perm, 0, 0], -E_INVAL);
         t.sys(PageMap, case, [0, UTEXT, 0, SCRATCH, perm], -E_INVAL);
+        t.sys(PageMapZero, case, [0, SCRATCH, perm, 0, 0], -E_INVAL);
     }
+    // The zero frame is never writable, in us or in a child.
+    t.sys(
+        PageMapZero,
+        "perm with W",
+        [0, SCRATCH, GOOD_PERM, 0, 0],
+        -E_INVAL,
+    );
+    t.sys(
+        PageMapZero,
+        "perm with W in child",
+        [c, SCRATCH, GOOD_PERM, 0, 0],
+        -E_INVAL,
+    );
     t.sys(
         PageMap,
         "src unmapped",
@@ -320,6 +343,28 @@ fn check_page_calls(t: &mut Checks, c: EnvId) {
     // JOS: unmapping what is not mapped is fine.
     t.sys(PageUnmap, "unmapped va", [0, SCRATCH, 0, 0, 0], 0);
     t.sys(PageUnmap, "unmapped va in child", [c, SCRATCH, 0, 0, 0], 0);
+    // A good zero-page call: a read-only page of zeroes, which no call
+    // may map writable anywhere.
+    t.sys(
+        PageMapZero,
+        "good call",
+        [0, SCRATCH, PTE_U | PTE_P, 0, 0],
+        0,
+    );
+    // SAFETY: SCRATCH now holds the zero page, readable.
+    let word = uvpt(SCRATCH).map(|_| unsafe { core::ptr::read_volatile(SCRATCH as *const u32) });
+    t.holds(
+        "page_map_zero",
+        "read-only zeroes",
+        word == Some(0) && uvpt(SCRATCH).is_some_and(|p| p & PTE_W == 0),
+    );
+    t.sys(
+        PageMap,
+        "W from the zero page",
+        [0, SCRATCH, c, SCRATCH, GOOD_PERM],
+        -E_INVAL,
+    );
+    t.sys(PageUnmap, "the zero page", [0, SCRATCH, 0, 0, 0], 0);
 }
 
 fn check_status_calls(t: &mut Checks, c: EnvId) {

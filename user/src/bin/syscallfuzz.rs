@@ -2,11 +2,12 @@
 //! kernel panic, hang or leak a page (it must do none of these).
 //!
 //! The parent forks CHILDREN children one after another. Each makes CALLS
-//! random calls: a number in 0..=16 or a huge one, arguments drawn from
-//! addresses, envids, permissions and statuses that sit on the kernel's
-//! boundaries, entered by `int $0x30` or `sysenter` with random flags.
-//! Calls that would end the child (a bad pointer, destroying itself, a
-//! trap frame or upcall of its own that jumps into the void) are allowed
+//! random calls: a number in 0..=16, 20 (page_map_zero) or a huge one,
+//! arguments drawn from addresses, envids, permissions and statuses that
+//! sit on the kernel's boundaries, entered by `int $0x30` or `sysenter`
+//! with random flags. Calls that would end the child (a bad pointer,
+//! destroying itself, a trap frame or upcall of its own that jumps into
+//! the void) are allowed
 //! but rare, so a child usually gets through its calls; when the kernel
 //! destroys a child, the parent just moves on. A child that blocks (ipc_recv,
 //! ipc_send, NOT_RUNNABLE itself) is woken by the parent.
@@ -256,6 +257,8 @@ impl Child {
         let mut c = RawCall {
             num: if self.rng.one_in(50) {
                 self.rng.next() | 0x10
+            } else if self.rng.one_in(16) {
+                Syscall::PageMapZero as u32
             } else {
                 self.rng.below(17)
             },
@@ -284,7 +287,7 @@ impl Child {
                 a[0] = self.envid();
                 a[1] = self.eip();
             }
-            Some(Syscall::PageAlloc) => {
+            Some(Syscall::PageAlloc) | Some(Syscall::PageMapZero) => {
                 (a[0], a[1], a[2]) = (self.envid(), self.addr(), self.perm());
             }
             Some(Syscall::PageMap) => {
@@ -329,7 +332,9 @@ impl Child {
                 !(a[0] == LINE.as_ptr() as u32 && (a[1] == 0 || a[1] == LINE.len() as u32))
             }
             Some(Syscall::EnvDestroy) => self.is_me(a[0]),
-            Some(Syscall::PageAlloc) | Some(Syscall::PageUnmap) => self.hits_own_page(a[0], a[1]),
+            Some(Syscall::PageAlloc) | Some(Syscall::PageUnmap) | Some(Syscall::PageMapZero) => {
+                self.hits_own_page(a[0], a[1])
+            }
             Some(Syscall::PageMap) => self.hits_own_page(a[2], a[3]),
             Some(Syscall::EnvSetTrapframe) => {
                 self.is_me(a[0]) || a[1] != core::ptr::addr_of!(GARBAGE_TF) as u32

@@ -18,7 +18,9 @@
 #define ROUNDS 1000
 #endif
 /* exofork + destroy prints three kernel lines per call: fewer rounds. */
+#ifndef FORK_ROUNDS
 #define FORK_ROUNDS (ROUNDS >= 100 ? ROUNDS / 10 : ROUNDS)
+#endif
 #define WARMUP 3
 
 /* Pages the rows play with, far from the program and its stacks. */
@@ -440,17 +442,41 @@ static void bench_exofork(int32_t me)
           env_field(child, ENV_STATUS_OFFSET) == 0, "destroyed child's slot is free", child);
 }
 
+/* ONLY (compile time, e.g. -DONLY='"ipc"') runs one row: tools/profile.py
+ * builds it that way to count where that row's instructions go. */
+#ifndef ONLY
+#define ONLY ""
+#endif
+
+static int wanted(const char *row)
+{
+    const char *only = ONLY;
+    if (!*only)
+        return 1;
+    while (*only && *only == *row)
+        only++, row++;
+    return *only == *row;
+}
+
 void cmain(void)
 {
     int32_t me = syscall(SYS_getenvid, 0, 0, 0);
-    bench_getenvid(me);
-    bench_page_alloc();
-    bench_page_map();
-    bench_pgfault();
-    bench_yield_alone();
-    bench_yield_two();
-    bench_ipc();
-    bench_exofork(me);
+    if (wanted("getenvid"))
+        bench_getenvid(me);
+    if (wanted("page_alloc"))
+        bench_page_alloc();
+    if (wanted("page_map"))
+        bench_page_map();
+    if (wanted("pgfault"))
+        bench_pgfault();
+    if (wanted("yield_alone"))
+        bench_yield_alone();
+    if (wanted("yield_two"))
+        bench_yield_two();
+    if (wanted("ipc"))
+        bench_ipc();
+    if (wanted("exofork"))
+        bench_exofork(me);
     put_str("bench_c: done, ");
     put_dec(checks);
     put_str(failures ? " checks, some FAILED" : " checks passed");

@@ -16,8 +16,11 @@ instruction once per execution of its block and mapping it to a symbol
 function; the difference of the two runs divided by B - A is the cost of
 one call, with boot and start-up cancelled out.
 
---prog NAME profiles a whole run of obj/user/NAME (boot included), e.g.
-benchfork, where fork happens once.
+--prog NAME profiles a run of obj/user/NAME: all of it (boot included), or
+with --start A --stop B from the first block executed in a function whose
+name contains A up to the next one in a function whose name contains B;
+e.g. `--prog benchfork --start jos::fork::fork --stop jos::printf` is one
+fork as the parent sees it.
 
 The counts are exact up to blocks left early by a fault (the faulting
 block is counted whole); the run has no -icount, which changes nothing on
@@ -77,18 +80,28 @@ def qemu_log(elf, name, log):
     return out.decode("utf-8", "replace")
 
 
-def count(log, syms):
-    """Instructions executed per function, from one exec,nochain,in_asm log."""
+def count(log, syms, start=None, stop=None):
+    """Instructions executed per function, from one exec,nochain,in_asm log.
+    With `start`/`stop` (substrings of function names), only from the first
+    block executed in a `start` function up to the next one in a `stop`
+    function."""
     blocks = {}  # block pc -> the functions of its instructions
     per_fn = collections.Counter()
     current = None
+    counting = start is None
     with open(log, errors="replace") as f:
         for line in f:
             if line.startswith("Trace "):
                 m = TRACE_RE.match(line)
                 if m:
-                    for fn in blocks.get(int(m.group(1), 16), ()):
-                        per_fn[fn] += 1
+                    fns = blocks.get(int(m.group(1), 16), ())
+                    if fns and not counting and start in fns[0]:
+                        counting = True
+                    elif fns and counting and stop and stop in fns[0]:
+                        break
+                    if counting:
+                        for fn in fns:
+                            per_fn[fn] += 1
                 current = None
             elif line.startswith("IN:"):
                 current = []
@@ -126,6 +139,8 @@ def main():
     ap.add_argument("--rounds", default="20,120", help="the two round counts, A,B (default 20,120)")
     ap.add_argument("--prog", help="profile a whole run of obj/user/PROG instead")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--start", help="with --prog: count from the first block in a function whose name has this")
+    ap.add_argument("--stop", help="with --start: ... up to the next block in a function whose name has this")
     args = ap.parse_args()
     os.chdir(ROOT)
     if bool(args.row) == bool(args.prog):
@@ -135,7 +150,9 @@ def main():
         log = os.path.join(OUT, args.prog + ".log")
         os.makedirs(OUT, exist_ok=True)
         qemu_log(elf, args.prog, log)
-        show(count(log, Symbols(["obj/kern/kernel", elf])), 1, args.top, args.prog + " (whole run)")
+        what = "from %s to %s" % (args.start, args.stop) if args.start else "whole run"
+        per_fn = count(log, Symbols(["obj/kern/kernel", elf]), args.start, args.stop)
+        show(per_fn, 1, args.top, "%s (%s)" % (args.prog, what))
         return 0
     a, b = (int(x) for x in args.rounds.split(","))
     counts = []

@@ -12,7 +12,7 @@
 
 use crate::addr::{PhysAddr, VirtAddr};
 use crate::frames::{DirectMap, Frames};
-use inc::error::E_NO_MEM;
+use inc::error::{E_INVAL, E_NO_MEM};
 use inc::memlayout::{NPTENTRIES, PGSIZE, PTSIZE, ULIM, UTOP, UVPT};
 use inc::mmu::{pdx, pte_addr, PTE_P, PTE_PS, PTE_U, PTE_W};
 
@@ -92,6 +92,52 @@ pub fn insert(
     }
     *pte = pa.0 | perm | PTE_P;
     Ok(())
+}
+
+/// Most pages one [`map_batch`] call may name (the system call copies the
+/// list onto the kernel stack: 1 KB).
+pub const MAP_BATCH_MAX: usize = inc::syscall::PAGE_MAP_BATCH_MAX as usize;
+
+/// Maps many pages from `src` into `dst` at the same addresses, all or
+/// nothing. Each entry of `pages` is a page address below UTOP with the
+/// permissions in its low 12 bits (`inc::syscall::batch_entry`). Every
+/// entry gets sys_page_map's checks, against the mappings as they were when
+/// the call began: perm has U|P and nothing outside PTE_SYSCALL, the page
+/// is mapped in `src`, and W only from a writable page (else -E_INVAL).
+/// Then `dst` gets a page table for each page (-E_NO_MEM if one cannot be
+/// had; tables made before that stay, empty of new mappings). Only when
+/// all of that passed is any mapping changed. `src == dst` re-protects.
+pub fn map_batch(f: &mut Frames, src: PgDir, dst: PgDir, pages: &[u32]) -> Result<(), i32> {
+    if pages.len() > MAP_BATCH_MAX {
+        return Err(-E_INVAL);
+    }
+    for &entry in pages {
+        let (va, perm) = batch_split(entry);
+        if va.0 >= UTOP || !crate::userptr::perm_ok(perm) {
+            return Err(-E_INVAL);
+        }
+        let (_, pte) = lookup(f, src, va).ok_or(-E_INVAL)?;
+        if perm & PTE_W != 0 && pte & PTE_W == 0 {
+            return Err(-E_INVAL);
+        }
+    }
+    for &entry in pages {
+        walk(f, dst, batch_split(entry).0, true).ok_or(-E_NO_MEM)?;
+    }
+    // Only dst changes from here on, and only at the listed pages, whose
+    // frames in src stay: with src == dst a page keeps its frame and only
+    // its rights change. So looking each frame up again finds the checked one.
+    for &entry in pages {
+        let (va, perm) = batch_split(entry);
+        let (pa, _) = lookup(f, src, va).expect("map_batch checked every page");
+        insert(f, dst, pa, va, perm).expect("map_batch made every page table");
+    }
+    Ok(())
+}
+
+/// A batch entry's page address and permissions.
+fn batch_split(entry: u32) -> (VirtAddr, u32) {
+    (VirtAddr(entry & !(PGSIZE - 1)), entry & (PGSIZE - 1))
 }
 
 /// The frame (4 KB page) mapped at `va` and the entry that maps it.
@@ -264,6 +310,7 @@ mod tests {
     use super::*;
     use crate::frames::testmem::{frames, Arena};
     use inc::memlayout::{KERNBASE, UENVS};
+    use inc::mmu::{PTE_COW, PTE_PWT};
     use std::collections::HashMap;
 
     /// A zeroed directory with one reference, like `create` makes.
@@ -335,6 +382,80 @@ mod tests {
         insert(&mut f, d, again, va, PTE_W | PTE_U).unwrap();
         remove(&mut f, d, va);
         assert_eq!(f.limbo_count(), 0);
+    }
+
+    #[test]
+    fn map_batch_maps_everything_or_nothing() {
+        let arena = Arena::new(32 * PGSIZE);
+        let mut f = frames(&arena, 32);
+        let (src, dst) = (new_dir(&mut f), new_dir(&mut f));
+        let (rw, ro) = (PTE_U | PTE_W | PTE_P, PTE_U | PTE_P);
+        let vas = [0x80_0000u32, 0x80_1000, 0x4000_0000];
+        let pas: Vec<PhysAddr> = vas.iter().map(|_| f.alloc(false).unwrap()).collect();
+        for (&va, &pa) in vas.iter().zip(&pas) {
+            let perm = if va == 0x80_1000 { ro } else { rw };
+            insert(&mut f, src, pa, VirtAddr(va), perm).unwrap();
+        }
+        let free = f.free_count();
+        let entry = |va: u32, perm: u32| va | perm;
+        // A bad entry anywhere: nothing is mapped, whatever its place.
+        let bad_lists = [
+            vec![entry(vas[0], rw), entry(vas[1], rw)], // W from a read-only page
+            vec![entry(vas[0], rw), entry(0x90_0000, ro)], // not mapped in src
+            vec![entry(vas[0], rw), entry(vas[2], PTE_P)], // no PTE_U
+            vec![entry(vas[0], rw), entry(vas[2], rw | PTE_PWT)], // outside PTE_SYSCALL
+            vec![entry(UTOP, ro)],
+        ];
+        for list in &bad_lists {
+            assert_eq!(
+                map_batch(&mut f, src, dst, list),
+                Err(-E_INVAL),
+                "{list:x?}"
+            );
+            for &va in &vas {
+                assert!(lookup(&mut f, dst, VirtAddr(va)).is_none());
+            }
+        }
+        assert_eq!(f.refcount(pas[0]), 1);
+        // Page tables made by a failed call stay (empty); nothing leaks.
+        let tables = f.free_count();
+        assert!(tables <= free);
+        let list = [entry(vas[0], rw), entry(vas[1], ro), entry(vas[2], ro)];
+        map_batch(&mut f, src, dst, &list).unwrap();
+        for (&va, &pa) in vas.iter().zip(&pas) {
+            let (got, pte) = lookup(&mut f, dst, VirtAddr(va)).unwrap();
+            assert_eq!(got, pa);
+            assert_eq!(pte & 0xFFF, if va == vas[0] { rw } else { ro });
+            assert_eq!(f.refcount(pa), 2);
+        }
+        // Re-protecting in place (src == dst) keeps frames and refcounts.
+        map_batch(&mut f, src, src, &[entry(vas[0], ro | PTE_COW)]).unwrap();
+        let (got, pte) = lookup(&mut f, src, VirtAddr(vas[0])).unwrap();
+        assert_eq!((got, pte & 0xFFF), (pas[0], ro | PTE_COW));
+        assert_eq!(f.refcount(pas[0]), 2);
+        let too_many = vec![entry(vas[0], ro); MAP_BATCH_MAX + 1];
+        assert_eq!(map_batch(&mut f, src, dst, &too_many), Err(-E_INVAL));
+        assert_eq!(map_batch(&mut f, src, dst, &[]), Ok(()));
+    }
+
+    #[test]
+    fn map_batch_out_of_page_tables_changes_no_mapping() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let (src, dst) = (new_dir(&mut f), new_dir(&mut f));
+        let pa = f.alloc(false).unwrap();
+        // Two pages in different 4 MB ranges: dst needs two page tables.
+        insert(&mut f, src, pa, VirtAddr(0x80_0000), PTE_U | PTE_P).unwrap();
+        insert(&mut f, src, pa, VirtAddr(0xC0_0000), PTE_U | PTE_P).unwrap();
+        while f.free_count() > 1 {
+            f.alloc(false).unwrap(); // leave room for one table only
+        }
+        let list = [0x80_0000 | PTE_U | PTE_P, 0xC0_0000 | PTE_U | PTE_P];
+        assert_eq!(map_batch(&mut f, src, dst, &list), Err(-E_NO_MEM));
+        assert!(lookup(&mut f, dst, VirtAddr(0x80_0000)).is_none());
+        assert!(lookup(&mut f, dst, VirtAddr(0xC0_0000)).is_none());
+        assert_eq!(f.refcount(pa), 2);
+        assert_eq!(f.free_count(), 0, "the first table stays, empty");
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn syscall(num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
         Syscall::IpcRecv => ipc::sys_ipc_recv(a1),
         Syscall::TimeMsec => sys_time_msec(),
         Syscall::IpcSend => ipc::sys_ipc_send(a1 as EnvId, a2, a3, a4),
+        Syscall::PageMapBatch => sys_page_map_batch(a1 as EnvId, a2 as EnvId, a3, a4),
     };
     result.unwrap_or_else(|err| err)
 }
@@ -183,6 +184,29 @@ fn sys_page_map(srcid: EnvId, srcva: u32, dstid: EnvId, dstva: u32, perm: u32) -
     let (srcva, dstva) = (page_arg(srcva)?, page_arg(dstva)?);
     let pa = mappable_page(src, srcva, perm)?;
     pmap::page_insert(pgdir_of(dst), pa, dstva.into(), perm)?;
+    Ok(0)
+}
+
+/// Maps `count` pages listed at `list` (one `batch_entry` word each) from
+/// `srcid` into `dstid`, all or nothing. The list is copied into the kernel
+/// before any check, so a sibling sharing that memory cannot change an
+/// entry between its check and its use.
+fn sys_page_map_batch(srcid: EnvId, dstid: EnvId, list: u32, count: u32) -> SysResult {
+    let src = envid2env(srcid, true)?;
+    let dst = envid2env(dstid, true)?;
+    if count > inc::syscall::PAGE_MAP_BATCH_MAX {
+        return Err(-E_INVAL);
+    }
+    let buf = env::user_mem_assert(me(), UserBuf::new(list, count * 4), PTE_U);
+    // Not zeroed first: that alone cost more than a short batch.
+    let mut copy = [core::mem::MaybeUninit::<u32>::uninit(); crate::pgdir::MAP_BATCH_MAX];
+    for (page, word) in copy.iter_mut().zip(buf.as_slice().chunks_exact(4)) {
+        page.write(u32::from_le_bytes([word[0], word[1], word[2], word[3]]));
+    }
+    // SAFETY: the loop wrote the first `count` entries (the buffer holds
+    // exactly `count` words, and count <= MAP_BATCH_MAX).
+    let pages = unsafe { core::slice::from_raw_parts(copy.as_ptr().cast::<u32>(), count as usize) };
+    pmap::page_map_batch(pgdir_of(src), pgdir_of(dst), pages)?;
     Ok(0)
 }
 

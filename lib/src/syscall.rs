@@ -200,6 +200,23 @@ pub unsafe fn sys_page_map(
     status(r)
 }
 
+/// Maps every page `pages` lists (`inc::syscall::batch_entry` words: the
+/// address with the permissions in the low bits) from `srcenv` into
+/// `dstenv` at the same address, all or nothing (RJOS's syscall 18). Each
+/// page gets [`sys_page_map`]'s checks; `srcenv == dstenv` re-protects.
+///
+/// # Safety
+/// As for [`sys_page_map`], for every page when `dstenv` is the caller.
+pub unsafe fn sys_page_map_batch(srcenv: EnvId, dstenv: EnvId, pages: &[u32]) -> Result<(), i32> {
+    status(syscall4(
+        Syscall::PageMapBatch,
+        srcenv as u32,
+        dstenv as u32,
+        pages.as_ptr() as u32,
+        pages.len() as u32,
+    ))
+}
+
 /// Unmaps the page at `va` in `envid`.
 ///
 /// # Safety

@@ -42,3 +42,32 @@ pub fn has_sysenter() -> bool {
     }
     SEP.load(Ordering::Relaxed) == SEP_PRESENT
 }
+
+/// The index of the first nonzero word of the `n` words at `words`, or `n`
+/// if all are zero, with one `repe scasl` (a page table is mostly zeros;
+/// fork scans whole ones). The direction flag is clear, as the ABI
+/// guarantees.
+///
+/// # Safety
+/// The `n` words from `words` must be readable (a raw pointer, not a
+/// reference: the kernel may change them between calls).
+pub unsafe fn first_nonzero(words: *const u32, n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let left: usize;
+    let found: u8;
+    // SAFETY: scasl only reads the n words the caller vouched for.
+    unsafe {
+        asm!("repe scasl", "setne {found}",
+             found = out(reg_byte) found,
+             inout("edi") words => _, inout("ecx") n => left, in("eax") 0u32,
+             options(att_syntax, nostack, readonly))
+    };
+    // The scan stops one word past the nonzero one it found.
+    if found != 0 {
+        n - left - 1
+    } else {
+        n
+    }
+}

@@ -78,11 +78,24 @@ pub fn insert(
     perm: u32,
 ) -> Result<(), i32> {
     let pte = walk(f, pgdir, va, true).ok_or(-E_NO_MEM)?;
+    insert_at(f, pgdir, pte, pa, va, perm);
+    Ok(())
+}
+
+/// `insert` once the entry for `va` is found.
+fn insert_at(f: &mut Frames, pgdir: PgDir, pte: &mut u32, pa: PhysAddr, va: VirtAddr, perm: u32) {
     assert!(
         *pte & PTE_PS == 0,
         "page_insert into a 4 MB mapping at {:#x}",
         va.0
     );
+    if *pte & PTE_P != 0 && pte_addr(*pte) == pa.0 {
+        // The same frame again: only the rights change, no reference moves
+        // (a remote CPU sees a downgrade at its next CR3 load, lab4.md).
+        *pte = pa.0 | perm | PTE_P;
+        crate::pmap::tlb_invalidate(pgdir, va);
+        return;
+    }
     f.incref(pa);
     if *pte & PTE_P != 0 {
         let old = PhysAddr(pte_addr(*pte));
@@ -91,7 +104,6 @@ pub fn insert(
         f.decref(old);
     }
     *pte = pa.0 | perm | PTE_P;
-    Ok(())
 }
 
 /// Most pages one [`map_batch`] call may name (the system call copies the
@@ -111,28 +123,58 @@ pub fn map_batch(f: &mut Frames, src: PgDir, dst: PgDir, pages: &[u32]) -> Resul
     if pages.len() > MAP_BATCH_MAX {
         return Err(-E_INVAL);
     }
+    // First the checks that need no page table (a va at or above UTOP must
+    // never reach the walks below: dst's tables there are the kernel's).
     for &entry in pages {
         let (va, perm) = batch_split(entry);
         if va.0 >= UTOP || !crate::userptr::perm_ok(perm) {
             return Err(-E_INVAL);
         }
-        let (_, pte) = lookup(f, src, va).ok_or(-E_INVAL)?;
-        if perm & PTE_W != 0 && pte & PTE_W == 0 {
-            return Err(-E_INVAL);
-        }
     }
-    for &entry in pages {
-        walk(f, dst, batch_split(entry).0, true).ok_or(-E_NO_MEM)?;
+    // Then each run of pages in one 4 MB range: src's entries, and a page
+    // table in dst for them.
+    for run in runs(pages) {
+        let first = batch_split(run[0]).0;
+        let src_pt = table_of(f, src, first, false).ok_or(-E_INVAL)?;
+        table_of(f, dst, first, true).ok_or(-E_NO_MEM)?;
+        for &entry in run {
+            let (va, perm) = batch_split(entry);
+            let pte = table(f.map(), src_pt)[va.ptx()];
+            if pte & PTE_P == 0 || (perm & PTE_W != 0 && pte & PTE_W == 0) {
+                return Err(-E_INVAL);
+            }
+        }
     }
     // Only dst changes from here on, and only at the listed pages, whose
     // frames in src stay: with src == dst a page keeps its frame and only
-    // its rights change. So looking each frame up again finds the checked one.
-    for &entry in pages {
-        let (va, perm) = batch_split(entry);
-        let (pa, _) = lookup(f, src, va).expect("map_batch checked every page");
-        insert(f, dst, pa, va, perm).expect("map_batch made every page table");
+    // its rights change. So each frame read again is the checked one.
+    for run in runs(pages) {
+        let first = batch_split(run[0]).0;
+        let src_pt = table_of(f, src, first, false).expect("checked above");
+        let dst_pt = table_of(f, dst, first, false).expect("made above");
+        for &entry in run {
+            let (va, perm) = batch_split(entry);
+            let pa = PhysAddr(pte_addr(table(f.map(), src_pt)[va.ptx()]));
+            let pte = &mut table(f.map(), dst_pt)[va.ptx()];
+            insert_at(f, dst, pte, pa, va, perm);
+        }
     }
     Ok(())
+}
+
+/// The runs of consecutive entries of `pages` that lie in one 4 MB range
+/// (one page table), in order.
+fn runs(pages: &[u32]) -> impl Iterator<Item = &[u32]> {
+    pages.chunk_by(|&a, &b| pdx(a) == pdx(b))
+}
+
+/// The page table (not a 4 MB page: there are none below UTOP) that maps
+/// `va` in `pgdir`, made if `create`; as `walk`.
+fn table_of(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<PhysAddr> {
+    walk(f, pgdir, va, create)?;
+    let pde = table(f.map(), pgdir.pa())[va.pdx()];
+    assert!(pde & PTE_PS == 0, "4 MB page below UTOP");
+    Some(PhysAddr(pte_addr(pde)))
 }
 
 /// A batch entry's page address and permissions.

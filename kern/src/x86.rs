@@ -298,3 +298,26 @@ pub unsafe fn copy_words(dst: *mut u32, src: *const u32, count: usize) {
              options(att_syntax, nostack, preserves_flags))
     };
 }
+
+/// The index of the first nonzero word of `words` (`words.len()` if all
+/// are zero), with one `repe scasl`.
+pub fn first_nonzero(words: &[u32]) -> usize {
+    if words.is_empty() {
+        return 0;
+    }
+    let left: usize;
+    let found: u8;
+    // SAFETY: scasl only reads the words of the slice.
+    unsafe {
+        asm!("repe scasl", "setne {found}",
+             found = out(reg_byte) found,
+             inout("edi") words.as_ptr() => _, inout("ecx") words.len() => left, in("eax") 0u32,
+             options(att_syntax, nostack, readonly))
+    };
+    // The scan stops one word past the nonzero one it found.
+    if found != 0 {
+        words.len() - left - 1
+    } else {
+        words.len()
+    }
+}

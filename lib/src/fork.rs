@@ -58,7 +58,7 @@ fn make_private(page: u32) -> Result<(), i32> {
     // SAFETY: both pages are mapped and readable, PFTEMP writable, and
     // distinct; the copy happens through raw pointers only.
     unsafe {
-        core::ptr::copy_nonoverlapping(page as *const u8, PFTEMP as *mut u8, PGSIZE as usize);
+        crate::x86::copy_words(PFTEMP as *mut u32, page as *const u32, PGSIZE as usize / 4);
     }
     // SAFETY: `page` gets the same contents back, now writable; the old
     // read-only mapping is not referenced by Rust code during the swap.

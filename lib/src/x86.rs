@@ -71,3 +71,18 @@ pub unsafe fn first_nonzero(words: *const u32, n: usize) -> usize {
         n
     }
 }
+
+/// Copies `n` words from `src` to `dst` with one `rep movsl` (a page is
+/// 1024 iterations, where `memcpy` costs about four instructions a word).
+/// esi is reserved by the compiler, so it is swapped in and out.
+///
+/// # Safety
+/// Both ranges must be 4-aligned, valid for `n` words and disjoint.
+pub unsafe fn copy_words(dst: *mut u32, src: *const u32, n: usize) {
+    // SAFETY: rep movsl touches only the two ranges the caller vouched for.
+    unsafe {
+        asm!("xchgl {src}, %esi", "rep movsl", "xchgl {src}, %esi",
+             src = inout(reg) src => _, inout("edi") dst => _, inout("ecx") n => _,
+             options(att_syntax, nostack, preserves_flags))
+    };
+}

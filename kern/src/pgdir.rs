@@ -136,14 +136,15 @@ pub fn map_batch(f: &mut Frames, src: PgDir, dst: PgDir, pages: &[u32]) -> Resul
     for run in runs(pages) {
         let first = batch_split(run[0]).0;
         let src_pt = table_of(f, src, first, false).ok_or(-E_INVAL)?;
-        table_of(f, dst, first, true).ok_or(-E_NO_MEM)?;
+        let src_table = table(f.map(), src_pt);
         for &entry in run {
             let (va, perm) = batch_split(entry);
-            let pte = table(f.map(), src_pt)[va.ptx()];
+            let pte = src_table[va.ptx()];
             if pte & PTE_P == 0 || (perm & PTE_W != 0 && pte & PTE_W == 0) {
                 return Err(-E_INVAL);
             }
         }
+        table_of(f, dst, first, true).ok_or(-E_NO_MEM)?;
     }
     // Only dst changes from here on, and only at the listed pages, whose
     // frames in src stay: with src == dst a page keeps its frame and only
@@ -152,10 +153,18 @@ pub fn map_batch(f: &mut Frames, src: PgDir, dst: PgDir, pages: &[u32]) -> Resul
         let first = batch_split(run[0]).0;
         let src_pt = table_of(f, src, first, false).expect("checked above");
         let dst_pt = table_of(f, dst, first, false).expect("made above");
+        // Raw pointers: with src == dst both name the same table.
+        let src_table = f.map().ptr::<u32>(src_pt) as *const u32;
+        let dst_table = f.map().ptr::<u32>(dst_pt);
         for &entry in run {
             let (va, perm) = batch_split(entry);
-            let pa = PhysAddr(pte_addr(table(f.map(), src_pt)[va.ptx()]));
-            let pte = &mut table(f.map(), dst_pt)[va.ptx()];
+            // SAFETY: both are page tables (NPTENTRIES entries, ptx below
+            // that) reached through the direct map under the pmap lock; the
+            // entry reference ends before the next one is made.
+            let (pa, pte) = unsafe {
+                let pa = PhysAddr(pte_addr(src_table.add(va.ptx()).read()));
+                (pa, &mut *dst_table.add(va.ptx()))
+            };
             insert_at(f, dst, pte, pa, va, perm);
         }
     }

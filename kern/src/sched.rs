@@ -27,13 +27,12 @@ impl RunSet {
         let (w, bit) = (i / WORD, 1 << (i % WORD));
         if member {
             self.words[w] |= bit;
-        } else {
-            self.words[w] &= !bit;
-        }
-        if self.words[w] != 0 {
             self.nonempty |= 1 << w;
         } else {
-            self.nonempty &= !(1 << w);
+            self.words[w] &= !bit;
+            if self.words[w] == 0 {
+                self.nonempty &= !(1 << w);
+            }
         }
     }
 

@@ -230,7 +230,7 @@ class Lab3And4(unittest.TestCase):
         self.assertEqual(test_named("badelf").prog.split(",")[-1], "hello")
 
     def test_badcalls_failures_are_caught(self):
-        ok = "badcalls: 300 checks passed\nFree pages: 1 (1 before the first env)\n" + grade_lab.NO_RUNNABLE
+        ok = "badcalls: 358 checks passed\nFree pages: 1 (1 before the first env)\n" + grade_lab.NO_RUNNABLE
         self.assertEqual(verdict("badcalls", ok), [])
         bad = "badcalls: page_alloc perm 0: got error 0 (0), want invalid parameter\n" + ok
         self.assertEqual(len(verdict("badcalls", bad)), 1)
@@ -330,6 +330,49 @@ class Runner(unittest.TestCase):
         self.assertIn("4,sockets=4", argv)
         self.assertEqual(argv[-2:], ("-append", "autoexit run=hello"))
         self.assertEqual(grade_lab.qemu_argv(test_named("printf"), 1)[-1], "autoexit")
+
+
+_bench_spec = importlib.util.spec_from_file_location("bench", os.path.join(ROOT, "tools", "bench.py"))
+bench = importlib.util.module_from_spec(_bench_spec)
+_bench_spec.loader.exec_module(bench)
+
+
+class BenchTable(unittest.TestCase):
+    """tools/bench.py: reading BENCH lines, and the table and CSV it writes."""
+
+    def test_bench_lines(self):
+        out = "BENCH getenvid_int30 565\r\nBENCH fork_256pages 127287 insns\nBENCH broken x\nnoise BENCH a 1\n"
+        self.assertEqual(bench.bench_lines(out.replace("\r", "")),
+                         {"getenvid_int30": 565, "fork_256pages": 127287})
+
+    def test_bench_c_rows_match_the_grader(self):
+        names = [name for _, prog, name, _, _ in bench.ROWS if prog == "bench_c"]
+        self.assertEqual(names, grade_lab.BENCH_C_ROWS)
+
+    def test_table_and_csv(self):
+        results = {"bench_c": {"getenvid_int30": 290, "yield_alone": 900}, "benchfork": {"extra": 7}}
+        with tempfile.TemporaryDirectory() as tmp:
+            old = bench.OUT_DIR
+            bench.OUT_DIR = tmp
+            try:
+                printed = io.StringIO()
+                with contextlib.redirect_stdout(printed):
+                    bench.print_table(results)
+                with open(os.path.join(tmp, "bench.csv")) as f:
+                    rows = f.read().splitlines()
+            finally:
+                bench.OUT_DIR = old
+        table = printed.getvalue().splitlines()
+        int30 = next(line for line in table if line.startswith("null system call, int"))
+        self.assertEqual(int30.split()[-4:], ["290", "404", "300", "yes"])
+        alone = next(line for line in table if line.startswith("sys_yield, nothing"))
+        self.assertEqual(alone.split()[-4:], ["900", "13,740", "800", "no"])
+        self.assertIn("  benchfork    extra                           7", table)
+        self.assertEqual(rows[0], "operation,program,name,guest_instructions,c_jos,goal")
+        self.assertIn('"null system call, int $0x30 (getenvid)",bench_c,getenvid_int30,290,404,300', rows)
+        self.assertIn(",benchfork,extra,7,,", rows)
+        # A row whose program ran but printed nothing for it stays empty.
+        self.assertIn('"null system call, sysenter",bench_c,getenvid_sysenter,,,150', rows)
 
 
 class TestsCannotVanish(unittest.TestCase):

@@ -274,6 +274,15 @@ fn number(buf: &mut [u8; 24], mut v: u64, base: u64, upper: bool) -> &[u8] {
         b"0123456789abcdef"
     };
     let mut i = buf.len();
+    // 64-bit division is a library call on i686 (`__udivdi3`); the digits
+    // of anything that fits in 32 bits, nearly every number printed, come
+    // from plain 32-bit division.
+    while v > u64::from(u32::MAX) {
+        i -= 1;
+        buf[i] = digits[(v % base) as usize];
+        v /= base;
+    }
+    let (mut v, base) = (v as u32, base as u32);
     loop {
         i -= 1;
         buf[i] = digits[(v % base) as usize];

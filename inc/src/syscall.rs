@@ -24,11 +24,26 @@ pub enum Syscall {
     /// until the target calls `IpcRecv` (senders are served oldest first).
     /// Returns 0 once delivered, or -E_BAD_ENV if the target dies first.
     IpcSend = 15,
+    /// RJOS: `page_map_batch(srcenv, dstenv, list, count)`. Maps `count`
+    /// (at most [`PAGE_MAP_BATCH_MAX`]) pages of `srcenv` into `dstenv`
+    /// at the same addresses; `list` holds one [`batch_entry`] per page.
+    /// Each page gets `PageMap`'s checks; if any fails, no mapping changes.
+    /// `srcenv == dstenv` changes permissions in place (fork uses both).
+    PageMapBatch = 18,
     /// RJOS: `page_map_zero(envid, va, perm)`. Maps the kernel's one shared,
     /// always-zero frame at `va`, read-only: `perm` follows page_alloc's
     /// rules and must not contain PTE_W. The frame is never freed; a write
     /// to it faults, and the library replaces it with a private page.
     PageMapZero = 20,
+}
+
+/// Most pages one `PageMapBatch` call may name.
+pub const PAGE_MAP_BATCH_MAX: u32 = 256;
+
+/// A `PageMapBatch` list entry: page address `va` (page-aligned, below
+/// UTOP) with the permissions `perm` in its low 12 bits.
+pub const fn batch_entry(va: u32, perm: u32) -> u32 {
+    va | perm
 }
 
 impl Syscall {
@@ -54,6 +69,7 @@ impl Syscall {
             IpcSend,
         ];
         match n {
+            18 => Some(PageMapBatch),
             20 => Some(PageMapZero),
             _ => ALL.get(n as usize).copied(),
         }
@@ -70,6 +86,9 @@ mod tests {
             assert_eq!(Syscall::from_u32(n).unwrap() as u32, n);
         }
         assert_eq!(Syscall::from_u32(16), None);
+        assert_eq!(Syscall::from_u32(18), Some(Syscall::PageMapBatch));
+        assert_eq!(Syscall::from_u32(19), None);
+        assert_eq!(batch_entry(0x80_3000, 0x807), 0x80_3807);
         assert_eq!(Syscall::IpcSend as u32, 15);
         assert_eq!(Syscall::from_u32(u32::MAX), None);
         assert_eq!(Syscall::IpcRecv as u32, 13);

@@ -62,9 +62,18 @@ impl DirectMap {
     /// Fills the page at `pa` with zeroes.
     pub fn zero_page(&self, pa: PhysAddr) {
         assert!(pa.is_page_aligned() && pa.0 <= self.size - PGSIZE);
+        let words = (PGSIZE / 4) as usize;
         // SAFETY: the whole page lies inside the map (checked above), which
         // `new`'s caller gave to us.
-        unsafe { core::ptr::write_bytes(self.ptr::<u8>(pa), 0, PGSIZE as usize) };
+        #[cfg(target_os = "none")]
+        unsafe {
+            crate::x86::fill_words(self.ptr::<u32>(pa), 0, words)
+        };
+        // SAFETY: as above.
+        #[cfg(not(target_os = "none"))]
+        unsafe {
+            core::ptr::write_bytes(self.ptr::<u32>(pa), 0, words)
+        };
     }
 }
 

@@ -12,7 +12,7 @@
 
 use crate::addr::{PhysAddr, VirtAddr};
 use crate::frames::{DirectMap, Frames};
-use inc::error::E_NO_MEM;
+use inc::error::{E_INVAL, E_NO_MEM};
 use inc::memlayout::{NPTENTRIES, PGSIZE, PTSIZE, ULIM, UTOP, UVPT};
 use inc::mmu::{pdx, pte_addr, PTE_P, PTE_PS, PTE_U, PTE_W};
 
@@ -96,34 +96,151 @@ pub fn insert(
     // Checked before anything changes; a re-map of the same frame takes no
     // new reference, so it is allowed even at the limit.
     let room = f.can_incref(pa);
-    let pte = match walk(f, pgdir, va, false) {
+    let pte: *mut u32 = match walk(f, pgdir, va, false) {
         Some(pte) => pte,
         None => {
             room?;
             walk(f, pgdir, va, true).ok_or(-E_NO_MEM)?
         }
     };
+    // SAFETY: `pte` is va's entry in pgdir's table, just found; the
+    // reference `walk` returned is gone.
+    unsafe { insert_at(f, pgdir, pte, pa, va, perm) }
+}
+
+/// `insert` once the entry for `va` is found. A frame at the reference
+/// limit is refused before the entry changes.
+///
+/// # Safety
+/// `pte` points at `va`'s entry in a page table of `pgdir`, reached through
+/// the direct map, and no reference to that entry is alive. The frame
+/// bookkeeping below (`incref`, `decref`, the TLB's) touches PageInfo
+/// entries and limbo lists, never a page table's contents.
+unsafe fn insert_at(
+    f: &mut Frames,
+    pgdir: PgDir,
+    pte: *mut u32,
+    pa: PhysAddr,
+    va: VirtAddr,
+    perm: u32,
+) -> Result<(), i32> {
+    // SAFETY: see the contract above.
+    let old = unsafe { pte.read() };
     assert!(
-        *pte & PTE_PS == 0,
+        old & PTE_PS == 0,
         "page_insert into a 4 MB mapping at {:#x}",
         va.0
     );
-    let old = *pte;
     if old & PTE_P != 0 && pte_addr(old) == pa.0 {
-        *pte = pa.0 | perm | PTE_P;
+        // The same frame again: only the rights change, no reference moves.
+        // SAFETY: as above.
+        unsafe { pte.write(pa.0 | perm | PTE_P) };
         forget_mapping(f, pgdir, va);
         return Ok(());
     }
-    room?;
-    *pte = pa.0 | perm | PTE_P;
-    // The entry is not touched again: the refcounts and the TLB are the
-    // frames' business, and `pte` cannot live across them.
     f.incref(pa)?;
+    // SAFETY: as above.
+    unsafe { pte.write(pa.0 | perm | PTE_P) };
     if old & PTE_P != 0 {
         forget_mapping(f, pgdir, va);
         f.decref(PhysAddr(pte_addr(old)));
     }
     Ok(())
+}
+
+/// Most pages one [`map_batch`] call may name (the system call copies the
+/// list onto the kernel stack: 1 KB).
+pub const MAP_BATCH_MAX: usize = inc::syscall::PAGE_MAP_BATCH_MAX as usize;
+
+/// Maps many pages from `src` into `dst` at the same addresses, all or
+/// nothing. Each entry of `pages` is a page address below UTOP with the
+/// permissions in its low 12 bits (`inc::syscall::batch_entry`). Every
+/// entry gets sys_page_map's checks, against the mappings as they were when
+/// the call began: perm has U|P and nothing outside PTE_SYSCALL, the page
+/// is mapped in `src`, and W only from a writable page (else -E_INVAL); a
+/// frame within `pages.len()` of the reference limit is refused
+/// (-E_NO_MEM), since the batch might take that many references to it.
+/// Then `dst` gets a page table for each page (-E_NO_MEM if one cannot be
+/// had; tables made before that stay, empty of new mappings). Only when
+/// all of that passed is any mapping changed. `src == dst` re-protects.
+pub fn map_batch(f: &mut Frames, src: PgDir, dst: PgDir, pages: &[u32]) -> Result<(), i32> {
+    if pages.len() > MAP_BATCH_MAX {
+        return Err(-E_INVAL);
+    }
+    // First the checks that need no page table (a va at or above UTOP must
+    // never reach the walks below: dst's tables there are the kernel's).
+    for &entry in pages {
+        let (va, perm) = batch_split(entry);
+        if va.0 >= UTOP || !crate::userptr::perm_ok(perm) {
+            return Err(-E_INVAL);
+        }
+    }
+    // Then each run of pages in one 4 MB range: src's entries, and a page
+    // table in dst for them.
+    let most_new_refs = pages.len() as u32;
+    for run in runs(pages) {
+        let first = batch_split(run[0]).0;
+        let src_pt = table_of(f, src, first, false).ok_or(-E_INVAL)?;
+        for &entry in run {
+            let (va, perm) = batch_split(entry);
+            // SAFETY: src's page table, read once; no reference is kept.
+            let pte = unsafe { table(f.map(), src_pt) }[va.ptx()];
+            if pte & PTE_P == 0 || (perm & PTE_W != 0 && pte & PTE_W == 0) {
+                return Err(-E_INVAL);
+            }
+            let refs = f.refcount(PhysAddr(pte_addr(pte))) as u32;
+            if refs + most_new_refs > crate::frames::MAX_PAGE_REFS as u32 {
+                return Err(-E_NO_MEM);
+            }
+        }
+        table_of(f, dst, first, true).ok_or(-E_NO_MEM)?;
+    }
+    // Only dst changes from here on, and only at the listed pages, whose
+    // frames in src stay: with src == dst a page keeps its frame and only
+    // its rights change. So each frame read again is the checked one.
+    for run in runs(pages) {
+        let first = batch_split(run[0]).0;
+        let src_pt = table_of(f, src, first, false).expect("checked above");
+        let dst_pt = table_of(f, dst, first, false).expect("made above");
+        // Raw pointers: with src == dst both name the same table.
+        let src_table = f.map().ptr::<u32>(src_pt) as *const u32;
+        let dst_table = f.map().ptr::<u32>(dst_pt);
+        for &entry in run {
+            let (va, perm) = batch_split(entry);
+            // SAFETY: both are page tables (NPTENTRIES entries, ptx below
+            // that) reached through the direct map under the pmap lock, and
+            // no reference into them is alive.
+            let (pa, pte) = unsafe {
+                let pa = PhysAddr(pte_addr(src_table.add(va.ptx()).read()));
+                (pa, dst_table.add(va.ptx()))
+            };
+            // SAFETY: `pte` is va's entry in dst's table (just above).
+            unsafe { insert_at(f, dst, pte, pa, va, perm) }
+                .expect("the reference limit was checked above");
+        }
+    }
+    Ok(())
+}
+
+/// The runs of consecutive entries of `pages` that lie in one 4 MB range
+/// (one page table), in order.
+fn runs(pages: &[u32]) -> impl Iterator<Item = &[u32]> {
+    pages.chunk_by(|&a, &b| pdx(a) == pdx(b))
+}
+
+/// The page table (not a 4 MB page: there are none below UTOP) that maps
+/// `va` in `pgdir`, made if `create`; as `walk`.
+fn table_of(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<PhysAddr> {
+    walk(f, pgdir, va, create)?;
+    // SAFETY: the directory, read once.
+    let pde = unsafe { table(f.map(), pgdir.pa()) }[va.pdx()];
+    assert!(pde & PTE_PS == 0, "4 MB page below UTOP");
+    Some(PhysAddr(pte_addr(pde)))
+}
+
+/// A batch entry's page address and permissions.
+fn batch_split(entry: u32) -> (VirtAddr, u32) {
+    (VirtAddr(entry & !(PGSIZE - 1)), entry & (PGSIZE - 1))
 }
 
 /// The frame (4 KB page) mapped at `va` and the entry that maps it.
@@ -239,27 +356,51 @@ pub fn install_self_map(map: &DirectMap, pgdir: PgDir) {
 /// Releases every frame mapped below UTOP, the page tables that mapped them,
 /// and the directory. The shared kernel tables above UTOP stay.
 pub fn free(f: &mut Frames, pgdir: PgDir) {
-    // SAFETY: the directory. `decref` below touches only PageInfo entries,
-    // and none of these frames is freed before its last use here.
+    // SAFETY: the directory. `free_table` and `decref` touch only the
+    // page tables' own entries and PageInfo entries, never the directory.
     let dir = unsafe { table(f.map(), pgdir.pa()) };
-    for pde in dir[..pdx(UTOP)].iter_mut() {
-        if *pde & PTE_P == 0 {
-            continue;
+    let user = pdx(UTOP);
+    let mut i = first_nonzero(&dir[..user]);
+    while i < user {
+        let pde = core::mem::take(&mut dir[i]);
+        if pde & PTE_P != 0 {
+            assert!(pde & PTE_PS == 0, "4 MB page below UTOP");
+            let pt = PhysAddr(pte_addr(pde));
+            free_table(f, pt);
+            f.decref(pt);
         }
-        assert!(*pde & PTE_PS == 0, "4 MB page below UTOP");
-        let pt = PhysAddr(pte_addr(*pde));
-        // SAFETY: the page table this entry names (not the directory).
-        for pte in unsafe { table(f.map(), pt) }.iter_mut() {
-            if *pte & PTE_P != 0 {
-                let frame = PhysAddr(pte_addr(*pte));
-                *pte = 0;
-                f.decref(frame);
-            }
-        }
-        *pde = 0;
-        f.decref(pt);
+        i += 1 + first_nonzero(&dir[i + 1..user]);
     }
     f.decref(pgdir.pa());
+}
+
+/// Drops the frame of every present entry of page table `pt`.
+fn free_table(f: &mut Frames, pt: PhysAddr) {
+    // SAFETY: a page table (not the directory); `decref` touches only
+    // PageInfo entries.
+    let entries = unsafe { table(f.map(), pt) };
+    let mut i = first_nonzero(entries);
+    while i < entries.len() {
+        let pte = core::mem::take(&mut entries[i]);
+        if pte & PTE_P != 0 {
+            f.decref(PhysAddr(pte_addr(pte)));
+        }
+        i += 1 + first_nonzero(&entries[i + 1..]);
+    }
+}
+
+/// The index of the first nonzero entry of `entries` (`entries.len()` if
+/// none). Entries below UTOP are 0 or present, and most are 0: on the
+/// machine this is one `repe scasl`, which made freeing an address space
+/// with few page tables five times cheaper than testing each entry.
+fn first_nonzero(entries: &[u32]) -> usize {
+    #[cfg(target_os = "none")]
+    return crate::x86::first_nonzero(entries);
+    #[cfg(not(target_os = "none"))]
+    entries
+        .iter()
+        .position(|&e| e != 0)
+        .unwrap_or(entries.len())
 }
 
 /// JOS's `user_mem_check`: is every page of `[va, va + len)` below ULIM and
@@ -303,6 +444,7 @@ mod tests {
     use crate::frames::testmem::{frames, Arena};
     use crate::frames::MAX_PAGE_REFS;
     use inc::memlayout::{KERNBASE, UENVS};
+    use inc::mmu::{PTE_COW, PTE_PWT};
     use std::collections::HashMap;
 
     /// A zeroed directory with one reference, like `create` makes.
@@ -374,6 +516,80 @@ mod tests {
         insert(&mut f, d, again, va, PTE_W | PTE_U).unwrap();
         remove(&mut f, d, va);
         assert_eq!(f.limbo_count(), 0);
+    }
+
+    #[test]
+    fn map_batch_maps_everything_or_nothing() {
+        let arena = Arena::new(32 * PGSIZE);
+        let mut f = frames(&arena, 32);
+        let (src, dst) = (new_dir(&mut f), new_dir(&mut f));
+        let (rw, ro) = (PTE_U | PTE_W | PTE_P, PTE_U | PTE_P);
+        let vas = [0x80_0000u32, 0x80_1000, 0x4000_0000];
+        let pas: Vec<PhysAddr> = vas.iter().map(|_| f.alloc(false).unwrap()).collect();
+        for (&va, &pa) in vas.iter().zip(&pas) {
+            let perm = if va == 0x80_1000 { ro } else { rw };
+            insert(&mut f, src, pa, VirtAddr(va), perm).unwrap();
+        }
+        let free = f.free_count();
+        let entry = |va: u32, perm: u32| va | perm;
+        // A bad entry anywhere: nothing is mapped, whatever its place.
+        let bad_lists = [
+            vec![entry(vas[0], rw), entry(vas[1], rw)], // W from a read-only page
+            vec![entry(vas[0], rw), entry(0x90_0000, ro)], // not mapped in src
+            vec![entry(vas[0], rw), entry(vas[2], PTE_P)], // no PTE_U
+            vec![entry(vas[0], rw), entry(vas[2], rw | PTE_PWT)], // outside PTE_SYSCALL
+            vec![entry(UTOP, ro)],
+        ];
+        for list in &bad_lists {
+            assert_eq!(
+                map_batch(&mut f, src, dst, list),
+                Err(-E_INVAL),
+                "{list:x?}"
+            );
+            for &va in &vas {
+                assert!(lookup(&mut f, dst, VirtAddr(va)).is_none());
+            }
+        }
+        assert_eq!(f.refcount(pas[0]), 1);
+        // Page tables made by a failed call stay (empty); nothing leaks.
+        let tables = f.free_count();
+        assert!(tables <= free);
+        let list = [entry(vas[0], rw), entry(vas[1], ro), entry(vas[2], ro)];
+        map_batch(&mut f, src, dst, &list).unwrap();
+        for (&va, &pa) in vas.iter().zip(&pas) {
+            let (got, pte) = lookup(&mut f, dst, VirtAddr(va)).unwrap();
+            assert_eq!(got, pa);
+            assert_eq!(pte & 0xFFF, if va == vas[0] { rw } else { ro });
+            assert_eq!(f.refcount(pa), 2);
+        }
+        // Re-protecting in place (src == dst) keeps frames and refcounts.
+        map_batch(&mut f, src, src, &[entry(vas[0], ro | PTE_COW)]).unwrap();
+        let (got, pte) = lookup(&mut f, src, VirtAddr(vas[0])).unwrap();
+        assert_eq!((got, pte & 0xFFF), (pas[0], ro | PTE_COW));
+        assert_eq!(f.refcount(pas[0]), 2);
+        let too_many = vec![entry(vas[0], ro); MAP_BATCH_MAX + 1];
+        assert_eq!(map_batch(&mut f, src, dst, &too_many), Err(-E_INVAL));
+        assert_eq!(map_batch(&mut f, src, dst, &[]), Ok(()));
+    }
+
+    #[test]
+    fn map_batch_out_of_page_tables_changes_no_mapping() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let (src, dst) = (new_dir(&mut f), new_dir(&mut f));
+        let pa = f.alloc(false).unwrap();
+        // Two pages in different 4 MB ranges: dst needs two page tables.
+        insert(&mut f, src, pa, VirtAddr(0x80_0000), PTE_U | PTE_P).unwrap();
+        insert(&mut f, src, pa, VirtAddr(0xC0_0000), PTE_U | PTE_P).unwrap();
+        while f.free_count() > 1 {
+            f.alloc(false).unwrap(); // leave room for one table only
+        }
+        let list = [0x80_0000 | PTE_U | PTE_P, 0xC0_0000 | PTE_U | PTE_P];
+        assert_eq!(map_batch(&mut f, src, dst, &list), Err(-E_NO_MEM));
+        assert!(lookup(&mut f, dst, VirtAddr(0x80_0000)).is_none());
+        assert!(lookup(&mut f, dst, VirtAddr(0xC0_0000)).is_none());
+        assert_eq!(f.refcount(pa), 2);
+        assert_eq!(f.free_count(), 0, "the first table stays, empty");
     }
 
     #[test]

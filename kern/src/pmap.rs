@@ -295,6 +295,12 @@ pub fn page_insert(pgdir: PgDir, pa: PhysAddr, va: VirtAddr, perm: u32) -> Resul
     with(|p| pgdir::insert(&mut p.frames, pgdir, pa, va, perm))
 }
 
+/// Maps the pages `pages` names from `src` into `dst`, all or nothing
+/// (`pgdir::map_batch`), under one acquisition of the pmap lock.
+pub fn page_map_batch(src: PgDir, dst: PgDir, pages: &[u32]) -> Result<(), i32> {
+    with(|p| pgdir::map_batch(&mut p.frames, src, dst, pages))
+}
+
 /// The frame mapped at `va` and its page-table entry.
 pub fn page_lookup(pgdir: PgDir, va: VirtAddr) -> Option<(PhysAddr, u32)> {
     with(|p| pgdir::lookup(&mut p.frames, pgdir, va))

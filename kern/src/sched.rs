@@ -6,45 +6,59 @@ const WORD: usize = 32;
 
 /// The set of RUNNABLE env slots, one bit each, so that finding the next
 /// one does not walk a table of mostly blocked envs (primes has a thousand).
-pub struct RunSet([u32; NENV / WORD]);
+/// `nonempty` has bit w set when word w has any member, so a search looks
+/// at two or three words rather than all 32.
+pub struct RunSet {
+    words: [u32; NENV / WORD],
+    nonempty: u32,
+}
+
+const _: () = assert!(NENV / WORD <= WORD, "one summary word covers the set");
 
 impl RunSet {
     pub const fn new() -> RunSet {
-        RunSet([0; NENV / WORD])
+        RunSet {
+            words: [0; NENV / WORD],
+            nonempty: 0,
+        }
     }
 
     pub fn set(&mut self, i: usize, member: bool) {
-        let bit = 1 << (i % WORD);
+        let (w, bit) = (i / WORD, 1 << (i % WORD));
         if member {
-            self.0[i / WORD] |= bit;
+            self.words[w] |= bit;
+            self.nonempty |= 1 << w;
         } else {
-            self.0[i / WORD] &= !bit;
+            self.words[w] &= !bit;
+            if self.words[w] == 0 {
+                self.nonempty &= !(1 << w);
+            }
         }
     }
 
     #[cfg(test)]
     pub fn contains(&self, i: usize) -> bool {
-        self.0[i / WORD] & 1 << (i % WORD) != 0
+        self.words[i / WORD] & 1 << (i % WORD) != 0
     }
 
     /// The first member at or after `start`, wrapping around the table.
     pub fn next_from(&self, start: usize) -> Option<usize> {
         let start = start % NENV;
-        let words = self.0.len();
         let first = start / WORD;
-        // The first word's bits from `start` on, then the other words in
-        // order, then the first word's bits before `start`.
-        let high = self.0[first] & (u32::MAX << (start % WORD));
-        let low = self.0[first] & !(u32::MAX << (start % WORD));
-        let candidates = core::iter::once((first, high))
-            .chain((1..words).map(|k| ((first + k) % words, self.0[(first + k) % words])))
-            .chain(core::iter::once((first, low)));
-        for (w, bits) in candidates {
-            if bits != 0 {
-                return Some(w * WORD + bits.trailing_zeros() as usize);
-            }
+        // Members in the first word from `start` on.
+        let high = self.words[first] & (u32::MAX << (start % WORD));
+        if high != 0 {
+            return Some(first * WORD + high.trailing_zeros() as usize);
         }
-        None
+        // Else the first nonempty word after it, wrapping around to the
+        // first word itself (whose members are then all before `start`).
+        let after = self.nonempty & !(u32::MAX >> (WORD - 1 - first));
+        let w = if after != 0 { after } else { self.nonempty };
+        if w == 0 {
+            return None;
+        }
+        let w = w.trailing_zeros() as usize;
+        Some(w * WORD + self.words[w].trailing_zeros() as usize)
     }
 }
 
@@ -169,6 +183,34 @@ mod tests {
         s.set(3, false);
         assert!(!s.contains(3));
         assert_eq!(s.next_from(0), None);
+    }
+
+    #[test]
+    fn run_set_agrees_with_a_plain_scan() {
+        // xorshift32 picks members, additions and removals.
+        let mut x = 0x2545_F491u32;
+        let mut rng = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let mut s = RunSet::new();
+        let mut model = [false; NENV];
+        for step in 0..20_000 {
+            let i = rng() as usize % NENV;
+            // Filling phases and emptying phases, so dense and sparse sets.
+            let member = if (step / 2000) % 2 == 0 {
+                rng() % 3 != 0
+            } else {
+                rng() % 16 == 0
+            };
+            s.set(i, member);
+            model[i] = member;
+            let start = rng() as usize % (NENV + 5);
+            let want = (0..NENV).map(|k| (start + k) % NENV).find(|&j| model[j]);
+            assert_eq!(s.next_from(start), want, "step {step} start {start}");
+        }
     }
 
     #[test]

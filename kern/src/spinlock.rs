@@ -83,6 +83,25 @@ impl Spinlock {
     }
 }
 
+/// Whether the 8-byte frame at `ebp` lies inside the mapped part of one of
+/// the per-CPU kernel stacks below KSTACKTOP (not in a guard gap). Every
+/// lock acquisition asks this up to four times, so it is arithmetic rather
+/// than a loop over the CPUs.
+pub fn in_percpu_stack(ebp: u32) -> bool {
+    use inc::memlayout::{KSTACKTOP, KSTKGAP, KSTKSIZE, NCPU};
+    const FRAME: u32 = 8;
+    let stride = KSTKSIZE + KSTKGAP;
+    // Distance from KSTACKTOP, less the frame: 0 for a frame ending at a
+    // stack's top, KSTKSIZE - FRAME for one at its bottom.
+    let Some(d) = KSTACKTOP
+        .checked_sub(ebp)
+        .and_then(|d| d.checked_sub(FRAME))
+    else {
+        return false;
+    };
+    (d / stride) < NCPU as u32 && d % stride <= KSTKSIZE - FRAME
+}
+
 #[cfg(target_os = "none")]
 pub use self::kernel::*;
 
@@ -95,7 +114,7 @@ mod kernel {
     use crate::cpu::cpu_id as cpunum;
     use core::ptr::addr_of;
     use core::sync::atomic::AtomicU32;
-    use inc::memlayout::{KSTKSIZE, NCPU};
+    use inc::memlayout::NCPU;
 
     impl Spinlock {
         /// Takes the lock for this CPU, with interrupts off until `release`.
@@ -167,12 +186,7 @@ mod kernel {
         let frame = ebp as u64..ebp as u64 + 8;
         let inside = |lo: u64, hi: u64| lo <= frame.start && frame.end <= hi;
         let (boot_lo, boot_hi) = (addr_of!(bootstack) as u64, addr_of!(bootstacktop) as u64);
-        ebp.is_multiple_of(4)
-            && (inside(boot_lo, boot_hi)
-                || (0..NCPU).any(|cpu| {
-                    let top = crate::pmap::kstack_top(cpu) as u64;
-                    inside(top - KSTKSIZE as u64, top)
-                }))
+        ebp.is_multiple_of(4) && (inside(boot_lo, boot_hi) || in_percpu_stack(ebp))
     }
 
     /// Per CPU: how many `push_cli`s are not yet undone, and whether
@@ -214,6 +228,22 @@ mod kernel {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn percpu_stack_frames() {
+        use inc::memlayout::{KSTACKTOP, KSTKGAP, KSTKSIZE, NCPU};
+        let brute = |ebp: u32| {
+            (0..NCPU as u32).any(|cpu| {
+                let top = KSTACKTOP as u64 - (cpu * (KSTKSIZE + KSTKGAP)) as u64;
+                top - KSTKSIZE as u64 <= ebp as u64 && ebp as u64 + 8 <= top
+            })
+        };
+        let lowest = KSTACKTOP - NCPU as u32 * (KSTKSIZE + KSTKGAP);
+        for ebp in (lowest - 64..KSTACKTOP + 64).step_by(4) {
+            assert_eq!(in_percpu_stack(ebp), brute(ebp), "ebp {ebp:#x}");
+        }
+        assert!(!in_percpu_stack(0) && !in_percpu_stack(u32::MAX - 3));
+    }
 
     #[test]
     fn acquire_release_tracks_the_holder() {

@@ -49,6 +49,7 @@ pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: 
         Syscall::IpcRecv => ipc::sys_ipc_recv(bkl, a1),
         Syscall::TimeMsec => sys_time_msec(),
         Syscall::IpcSend => ipc::sys_ipc_send(bkl, a1 as EnvId, a2, a3, a4),
+        Syscall::PageMapBatch => sys_page_map_batch(bkl, a1 as EnvId, a2 as EnvId, a3, a4),
         Syscall::PageMapZero => sys_page_map_zero(bkl, a1 as EnvId, a2, a3),
     };
     result.unwrap_or_else(|err| err)
@@ -215,6 +216,37 @@ fn sys_page_map(
     let (srcva, dstva) = (page_arg(srcva)?, page_arg(dstva)?);
     let pa = mappable_page(bkl, src, srcva, perm)?;
     pmap::page_insert(pgdir_of(bkl, dst), pa, dstva.into(), perm)?;
+    Ok(0)
+}
+
+/// Maps `count` pages listed at `list` (one `batch_entry` word each) from
+/// `srcid` into `dstid`, all or nothing. The list is copied into the kernel
+/// before any check, so a sibling sharing that memory cannot change an
+/// entry between its check and its use.
+fn sys_page_map_batch(
+    bkl: &mut Bkl,
+    srcid: EnvId,
+    dstid: EnvId,
+    list: u32,
+    count: u32,
+) -> SysResult {
+    let src = envid2env(bkl, srcid, true)?;
+    let dst = envid2env(bkl, dstid, true)?;
+    if count > inc::syscall::PAGE_MAP_BATCH_MAX {
+        return Err(-E_INVAL);
+    }
+    let caller = me(bkl);
+    let buf = env::user_mem_assert(bkl, caller, UserBuf::new(list, count * 4), PTE_U);
+    // Not zeroed first: that alone cost more than a short batch.
+    let mut copy = [core::mem::MaybeUninit::<u32>::uninit(); crate::pgdir::MAP_BATCH_MAX];
+    for (page, word) in copy.iter_mut().zip(buf.as_slice().chunks_exact(4)) {
+        page.write(u32::from_le_bytes([word[0], word[1], word[2], word[3]]));
+    }
+    // SAFETY: the loop wrote the first `count` entries (the buffer holds
+    // exactly `count` words, and count <= MAP_BATCH_MAX).
+    let pages = unsafe { core::slice::from_raw_parts(copy.as_ptr().cast::<u32>(), count as usize) };
+    let (src_dir, dst_dir) = (pgdir_of(bkl, src), pgdir_of(bkl, dst));
+    pmap::page_map_batch(src_dir, dst_dir, pages)?;
     Ok(0)
 }
 

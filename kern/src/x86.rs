@@ -264,3 +264,59 @@ pub fn str() -> u16 {
     unsafe { asm!("str {0:x}", out(reg) sel, options(nomem, nostack, preserves_flags)) };
     sel
 }
+
+/// Stores `count` copies of `value` in the words from `dst` on, with one
+/// `rep stosl`: a page costs 1024 iterations (QEMU's `-icount` counts each
+/// as one instruction), where `memset`'s byte loop costs 4096. The
+/// direction flag is clear in the kernel (trap entry does `cld`).
+///
+/// # Safety
+/// `dst` must be 4-aligned and valid for writes of `count` words, and no
+/// live reference may cover them.
+pub unsafe fn fill_words(dst: *mut u32, value: u32, count: usize) {
+    // SAFETY: the caller gives us the words; rep stosl writes exactly them.
+    unsafe {
+        asm!("rep stosl", inout("edi") dst => _, inout("ecx") count => _, in("eax") value,
+             options(att_syntax, nostack, preserves_flags))
+    };
+}
+
+/// Copies `count` words from `src` to `dst` with one `rep movsl` (see
+/// [`fill_words`]). esi is reserved by the compiler, so it is saved around
+/// the copy.
+///
+/// # Safety
+/// Both ranges must be 4-aligned and valid for `count` words; the copy runs
+/// upwards, so they may overlap only if `dst` lies below `src`. No live
+/// reference may cover `dst`'s words.
+pub unsafe fn copy_words(dst: *mut u32, src: *const u32, count: usize) {
+    // SAFETY: the caller gives us both ranges; rep movsl touches only them.
+    unsafe {
+        asm!("xchgl {src}, %esi", "rep movsl", "xchgl {src}, %esi",
+             src = inout(reg) src => _, inout("edi") dst => _, inout("ecx") count => _,
+             options(att_syntax, nostack, preserves_flags))
+    };
+}
+
+/// The index of the first nonzero word of `words` (`words.len()` if all
+/// are zero), with one `repe scasl`.
+pub fn first_nonzero(words: &[u32]) -> usize {
+    if words.is_empty() {
+        return 0;
+    }
+    let left: usize;
+    let found: u8;
+    // SAFETY: scasl only reads the words of the slice.
+    unsafe {
+        asm!("repe scasl", "setne {found}",
+             found = out(reg_byte) found,
+             inout("edi") words.as_ptr() => _, inout("ecx") words.len() => left, in("eax") 0u32,
+             options(att_syntax, nostack, readonly))
+    };
+    // The scan stops one word past the nonzero one it found.
+    if found != 0 {
+        words.len() - left - 1
+    } else {
+        words.len()
+    }
+}

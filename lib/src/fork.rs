@@ -6,11 +6,13 @@
 //! call: `uvpd(pdx)` is a page-directory entry, `uvpt(pgnum)` a PTE.
 
 use crate::cow::{page_mapping, PageMapping, Sharing, COW_PERM};
+use crate::x86::first_nonzero;
 use crate::{sys_env_destroy, sys_env_set_status, sys_exofork, sys_page_alloc, sys_page_map};
-use crate::{sys_page_unmap, UTrapframe};
+use crate::{sys_page_map_batch, sys_page_unmap, UTrapframe};
 use inc::env::{EnvId, ENV_RUNNABLE};
-use inc::memlayout::{PFTEMP, PGSIZE, PTSIZE, USTACKTOP, UTOP, UVPD, UVPT, UXSTACKTOP};
-use inc::mmu::{pdx, pgnum, round_down, FEC_WR, PTE_COW, PTE_P, PTE_U, PTE_W};
+use inc::memlayout::{NPTENTRIES, PFTEMP, PGSIZE, PTSIZE, USTACKTOP, UTOP, UVPD, UVPT, UXSTACKTOP};
+use inc::mmu::{pdx, pgnum, round_down, FEC_WR, PTE_COW, PTE_P, PTE_SYSCALL, PTE_U, PTE_W};
+use inc::syscall::batch_entry;
 
 /// The page-directory entry covering `va`, read through the self-map.
 pub fn uvpd(va: u32) -> u32 {
@@ -56,7 +58,7 @@ fn make_private(page: u32) -> Result<(), i32> {
     // SAFETY: both pages are mapped and readable, PFTEMP writable, and
     // distinct; the copy happens through raw pointers only.
     unsafe {
-        core::ptr::copy_nonoverlapping(page as *const u8, PFTEMP as *mut u8, PGSIZE as usize);
+        crate::x86::copy_words(PFTEMP as *mut u32, page as *const u32, PGSIZE as usize / 4);
     }
     // SAFETY: `page` gets the same contents back, now writable; the old
     // read-only mapping is not referenced by Rust code during the swap.
@@ -66,26 +68,71 @@ fn make_private(page: u32) -> Result<(), i32> {
     }
 }
 
-/// Maps our page at `va` (with PTE `pte`) into `child`, following the
-/// rule in `cow.rs`.
-fn duppage(child: EnvId, va: u32, pte: u32, how: Sharing) -> Result<(), i32> {
-    // SAFETY (for the calls below): mapping into the child does not touch
-    // our memory; remapping our own page keeps the same frame and contents,
-    // only with other permissions.
-    unsafe {
+/// Pages gathered for one pair of batched calls (RJOS's syscall 18): the
+/// child's mappings, then the re-protection of our own copy-on-write pages.
+/// Kept small: it lives on the stack, which may be one page.
+const BATCH: usize = 64;
+
+struct Batch {
+    child: EnvId,
+    to_child: [u32; BATCH],
+    n_child: usize,
+    to_self: [u32; BATCH],
+    n_self: usize,
+}
+
+impl Batch {
+    fn new(child: EnvId) -> Batch {
+        Batch {
+            child,
+            to_child: [0; BATCH],
+            n_child: 0,
+            to_self: [0; BATCH],
+            n_self: 0,
+        }
+    }
+
+    /// Adds our page at `va` (with PTE `pte`), following the rule in
+    /// `cow.rs`; sends the batch when it is full.
+    fn add(&mut self, va: u32, pte: u32, how: Sharing) -> Result<(), i32> {
         match page_mapping(pte, how) {
-            PageMapping::Share(perm) => sys_page_map(0, va, child, va, perm),
+            PageMapping::Share(perm) => self.push_child(batch_entry(va, perm)),
             PageMapping::CopyOnWrite => {
-                // Child first: once our own mapping is read-only, our next
-                // write copies the page, and the child must see the original.
-                sys_page_map(0, va, child, va, COW_PERM)?;
-                sys_page_map(0, va, 0, va, COW_PERM)
+                self.push_child(batch_entry(va, COW_PERM));
+                // Already copy-on-write with exactly these rights: nothing to do.
+                if pte & PTE_SYSCALL != COW_PERM {
+                    self.to_self[self.n_self] = batch_entry(va, COW_PERM);
+                    self.n_self += 1;
+                }
             }
             PageMapping::PrivatizeThenShare => {
                 make_private(va)?;
-                sys_page_map(0, va, child, va, PTE_P | PTE_U | PTE_W)
+                self.push_child(batch_entry(va, PTE_P | PTE_U | PTE_W));
             }
         }
+        if self.n_child == BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn push_child(&mut self, entry: u32) {
+        self.to_child[self.n_child] = entry;
+        self.n_child += 1;
+    }
+
+    /// Maps the gathered pages into the child, then re-protects ours. Child
+    /// first: once our own mapping is read-only, our next write copies the
+    /// page, and the child must see the original.
+    fn flush(&mut self) -> Result<(), i32> {
+        // SAFETY: mapping into the child does not touch our memory;
+        // re-protecting our own pages keeps their frames and contents.
+        unsafe {
+            sys_page_map_batch(0, self.child, &self.to_child[..self.n_child])?;
+            sys_page_map_batch(0, 0, &self.to_self[..self.n_self])?;
+        }
+        (self.n_child, self.n_self) = (0, 0);
+        Ok(())
     }
 }
 
@@ -105,24 +152,35 @@ fn stack_bottom() -> u32 {
 #[inline(never)]
 fn setup_child(child: EnvId, how: Sharing) -> Result<(), i32> {
     let stack = stack_bottom()..USTACKTOP;
-    let mut va = 0;
-    while va < UTOP {
-        if uvpd(va) & PTE_P == 0 {
-            va += PTSIZE; // a whole page table is absent
-            continue;
+    let mut batch = Batch::new(child);
+    for table_va in (0..UTOP).step_by(PTSIZE as usize) {
+        if uvpd(table_va) & PTE_P == 0 {
+            continue; // a whole page table is absent
         }
-        if va != UXSTACKTOP - PGSIZE {
-            if let Some(pte) = uvpt(va) {
+        // The page table, readable through the self-map at UVPT since the
+        // directory entry is present. Only raw reads: our own system calls
+        // change its entries as we go.
+        let table = (UVPT as *const u32).wrapping_add(pgnum(table_va));
+        // SAFETY (for the scans and the reads below): index i < NPTENTRIES
+        // stays inside the table.
+        let next_from = |i: usize| i + unsafe { first_nonzero(table.add(i), NPTENTRIES - i) };
+        let mut i = next_from(0);
+        while i < NPTENTRIES {
+            let va = table_va + i as u32 * PGSIZE;
+            // SAFETY: as above.
+            let pte = unsafe { core::ptr::read_volatile(table.add(i)) };
+            if pte & PTE_P != 0 && va != UXSTACKTOP - PGSIZE {
                 let page_how = if stack.contains(&va) {
                     Sharing::CopyOnWrite
                 } else {
                     how
                 };
-                duppage(child, va, pte, page_how)?;
+                batch.add(va, pte, page_how)?;
             }
+            i = next_from(i + 1);
         }
-        va += PGSIZE;
     }
+    batch.flush()?;
     // SAFETY: these only change the child's address space and upcall.
     unsafe {
         sys_page_alloc(child, UXSTACKTOP - PGSIZE, PTE_P | PTE_U | PTE_W)?;

@@ -203,6 +203,25 @@ pub unsafe fn sys_page_map(
     status(r)
 }
 
+/// Maps every page `pages` lists (`inc::syscall::batch_entry` words: the
+/// address with the permissions in the low bits) from `srcenv` into
+/// `dstenv` at the same address, all or nothing (RJOS's syscall 18). Each
+/// page gets [`sys_page_map`]'s checks; `srcenv == dstenv` re-protects.
+///
+/// # Safety
+/// As for [`sys_page_map`], for every page when `dstenv` is the caller.
+pub unsafe fn sys_page_map_batch(srcenv: EnvId, dstenv: EnvId, pages: &[u32]) -> Result<(), i32> {
+    // The kernel reads the list: a lazy or not-yet-grown page must be there.
+    crate::lazy::prefault(pages.as_ptr() as u32, core::mem::size_of_val(pages), false);
+    status(syscall4(
+        Syscall::PageMapBatch,
+        srcenv as u32,
+        dstenv as u32,
+        pages.as_ptr() as u32,
+        pages.len() as u32,
+    ))
+}
+
 /// Maps the kernel's shared zero frame read-only at `va` in `envid`
 /// (RJOS's syscall 20); `perm` must have U|P and no W.
 ///

@@ -106,6 +106,7 @@ fn call_name(call: Syscall) -> &'static str {
         IpcRecv => "ipc_recv",
         TimeMsec => "time_msec",
         IpcSend => "ipc_send",
+        PageMapBatch => "page_map_batch",
         PageMapZero => "page_map_zero",
     }
 }
@@ -173,6 +174,7 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     };
     check_bad_envids(&mut t, &bad, c);
     check_page_calls(&mut t, c);
+    check_batch_calls(&mut t, c);
     check_status_calls(&mut t, c);
     check_ipc_calls(&mut t, c, g);
     check_misc_calls(&mut t);
@@ -245,6 +247,57 @@ fn check_envid_calls(t: &mut Checks, id: EnvId, case: &str) {
     // A bad envid is reported before the frame pointer is even looked at.
     t.sys(EnvSetTrapframe, case, [id, KERNBASE, 0, 0, 0], -E_BAD_ENV);
     t.sys(EnvSetPgfaultUpcall, case, [id, UTEXT, 0, 0, 0], -E_BAD_ENV);
+    let list = [UTEXT | PTE_U | PTE_P];
+    let at = list.as_ptr() as u32;
+    t.sys(PageMapBatch, case, [id, 0, at, 1, 0], -E_BAD_ENV);
+    t.sys(PageMapBatch, case, [0, id, at, 1, 0], -E_BAD_ENV);
+}
+
+/// A page of our own data for page_map_batch to (fail to) re-protect.
+#[repr(C, align(4096))]
+struct Page([u8; PGSIZE as usize]);
+static mut DATA_PAGE: Page = Page([1; PGSIZE as usize]);
+
+/// page_map_batch: every entry gets page_map's checks, and a list with one
+/// bad entry changes nothing, wherever that entry is.
+fn check_batch_calls(t: &mut Checks, c: EnvId) {
+    let c = c as u32;
+    let data = (&raw mut DATA_PAGE) as u32;
+    let ro = PTE_U | PTE_P;
+    // Written once so that the page is ours and writable (not COW).
+    // SAFETY: only raw accesses reach DATA_PAGE's bytes here.
+    unsafe { core::ptr::write_volatile(data as *mut u8, 2) };
+    let writable = || uvpt(data).is_some_and(|p| p & PTE_W != 0);
+    t.holds("page_map_batch", "data page writable", writable());
+    let bad_lists: [([u32; 2], &str); 5] = [
+        ([data | ro, SCRATCH | ro], "second page unmapped"),
+        ([data | ro, UTEXT | GOOD_PERM], "second W from read-only"),
+        ([data | ro, data | ro | PTE_PWT], "second perm with PWT"),
+        ([data | ro, UTOP | ro], "second va = UTOP"),
+        ([SCRATCH | ro, data | ro], "first page unmapped"),
+    ];
+    for (list, case) in bad_lists.iter() {
+        let at = list.as_ptr() as u32;
+        t.sys(PageMapBatch, case, [0, 0, at, 2, 0], -E_INVAL);
+        t.holds("page_map_batch", case, writable());
+        t.sys(PageMapBatch, case, [0, c, at, 2, 0], -E_INVAL);
+    }
+    let at = bad_lists[0].0.as_ptr() as u32;
+    t.sys(PageMapBatch, "count 257", [0, 0, at, 257, 0], -E_INVAL);
+    t.sys(PageMapBatch, "count 0", [0, c, at, 0, 0], 0);
+    let ok = [data | GOOD_PERM];
+    t.sys(
+        PageMapBatch,
+        "writable onto itself",
+        [0, 0, ok.as_ptr() as u32, 1, 0],
+        0,
+    );
+    t.holds("page_map_batch", "still writable", writable());
+    t.holds(
+        "page_map_batch",
+        "nothing at SCRATCH",
+        uvpt(SCRATCH).is_none(),
+    );
 }
 
 fn check_bad_envids(t: &mut Checks, bad: &BadIds, c: EnvId) {

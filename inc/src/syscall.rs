@@ -24,13 +24,18 @@ pub enum Syscall {
     /// until the target calls `IpcRecv` (senders are served oldest first).
     /// Returns 0 once delivered, or -E_BAD_ENV if the target dies first.
     IpcSend = 15,
+    /// RJOS: `page_shared(envid, va, myva)`: 1 if env `envid` maps at `va`
+    /// the same frame the caller maps at `myva`, else 0 (-E_BAD_ENV,
+    /// -E_INVAL for an address that is not a page below UTOP). The file
+    /// server asks it to check that a client really holds an Fd page.
+    PageShared = 17,
 }
 
 impl Syscall {
     /// Decodes a number from `eax`; `None` for anything unknown.
     pub fn from_u32(n: u32) -> Option<Syscall> {
         use Syscall::*;
-        const ALL: [Syscall; 16] = [
+        const ALL: [Syscall; 17] = [
             Cputs,
             Cgetc,
             Getenvid,
@@ -47,8 +52,10 @@ impl Syscall {
             IpcRecv,
             TimeMsec,
             IpcSend,
+            PageShared,
         ];
-        ALL.get(n as usize).copied()
+        // Numbers are not contiguous (16 is another call's), so search.
+        ALL.iter().copied().find(|&c| c as u32 == n)
     }
 }
 
@@ -65,5 +72,7 @@ mod tests {
         assert_eq!(Syscall::IpcSend as u32, 15);
         assert_eq!(Syscall::from_u32(u32::MAX), None);
         assert_eq!(Syscall::IpcRecv as u32, 13);
+        assert_eq!(Syscall::from_u32(17), Some(Syscall::PageShared));
+        assert_eq!(Syscall::from_u32(18), None);
     }
 }

@@ -18,7 +18,7 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 use inc::env::*;
 use inc::error::*;
 use inc::memlayout::{PGSIZE, USTACKTOP};
-use inc::mmu::{round_down, round_up, FL_IF, PTE_U, PTE_W};
+use inc::mmu::{round_down, round_up, FL_IF, FL_IOPL_3, PTE_U, PTE_W};
 use inc::trap::Trapframe;
 
 /// Kernel-private per-env state (not visible to users, not in `Env`).
@@ -214,6 +214,10 @@ pub fn env_create(name: &str, binary: &[u8], env_type: u32) -> Result<usize, i32
     };
     let e = env_alloc(0)?;
     env(e).env_type = env_type;
+    // The file server drives the disk itself: I/O privilege for it alone.
+    if env_type == ENV_TYPE_FS {
+        env(e).env_tf.eflags |= FL_IOPL_3;
+    }
     if let Err(err) = load_icode(e, &image) {
         cprintf!("[%08x] cannot load '%s': %e\n", curenv_id(), name, err);
         env_free(e);

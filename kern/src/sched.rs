@@ -106,6 +106,7 @@ mod machine {
     /// sleep until an interrupt, without the big kernel lock.
     pub fn sched_halt() -> ! {
         if *ALIVE.get() == 0 {
+            env::free_deadlocked_receivers();
             // Every other CPU has left its last env, so has reloaded CR3;
             // once this one has too, no frame needs to wait in limbo.
             // SAFETY: the kernel's page directory maps the kernel.

@@ -250,7 +250,12 @@ fn check_bad_envids(t: &mut Checks, bad: &BadIds, c: EnvId) {
     for &(id, case) in bad.list[..4].iter() {
         t.sys(IpcTrySend, case, [id as u32, 1, UTOP, 0, 0], -E_BAD_ENV);
         t.sys(IpcSend, case, [id as u32, 1, UTOP, 0, 0], -E_BAD_ENV);
-        t.sys(PageShared, case, [id as u32, UTEXT, UTEXT, 0, 0], -E_BAD_ENV);
+        t.sys(
+            PageShared,
+            case,
+            [id as u32, UTEXT, UTEXT, 0, 0],
+            -E_BAD_ENV,
+        );
     }
     t.holds("page_alloc", "bad envid", uvpt(SCRATCH).is_none());
     t.holds("env_destroy", "bad envid", envs(envx(c)).env_id == c);

@@ -43,6 +43,13 @@ fn client() -> ! {
 
 #[no_mangle]
 pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
+    // Wait until the server serves (at several CPUs it may still be
+    // checking itself), so the clients die against a working server.
+    if fsipc::open(PATH, O_RDWR | O_CREAT, fd_page(9)) < 0 {
+        panic!("cannot create %s", "the test file");
+    }
+    // SAFETY: nothing refers into the Fd page.
+    let _ = unsafe { sys_page_unmap(0, fd_page(9)) };
     let mut rng = Rng(0x4B11_0005);
     let mut waiting = 0;
     for _ in 0..KILLS {
@@ -77,10 +84,18 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
         waiting
     );
     let mut n = 0;
-    while n <= MAXOPEN as u32 && fsipc::open(PATH, O_RDONLY, MANY_FDS + n * PGSIZE) == 0 {
+    let last = loop {
+        let r = fsipc::open(PATH, O_RDONLY, MANY_FDS + n * PGSIZE);
+        if r < 0 || n > MAXOPEN as u32 {
+            break r;
+        }
         n += 1;
-    }
-    cprintf!("fskill: %d open-file slots free afterwards\n", n);
+    };
+    cprintf!(
+        "fskill: %d open-file slots free afterwards (then: %e)\n",
+        n,
+        last
+    );
     for i in 0..n {
         // SAFETY: nothing refers into the Fd pages.
         let _ = unsafe { sys_page_unmap(0, MANY_FDS + i * PGSIZE) };

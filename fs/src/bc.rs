@@ -133,6 +133,32 @@ pub fn evict(b: u32) {
     }
 }
 
+/// Maps a zeroed page for block `b` (which must not be resident), making
+/// room first.
+fn map_new_page(b: u32) {
+    while with_clock(|c| c.is_full()) {
+        evict_one();
+    }
+    loop {
+        // SAFETY: block b's page is unmapped and nothing refers to it.
+        match unsafe { sys_page_alloc(0, diskaddr(b), PTE_P | PTE_U | PTE_W) } {
+            Ok(()) => break,
+            // Short of memory before the cache is full: give some back.
+            Err(e) if e == -E_NO_MEM && evict_one() => continue,
+            Err(e) => panic!("in bc_pgfault, sys_page_alloc: %e", e),
+        }
+    }
+    with_clock(|c| c.insert(b));
+}
+
+/// Block `b` is about to be overwritten whole: give it a page without
+/// reading the disk (the caller's writes make it dirty).
+pub fn map_fresh(b: u32) {
+    if !is_mapped(b) {
+        map_new_page(b);
+    }
+}
+
 /// The page-fault handler: reads the faulting block into a fresh page.
 fn bc_pgfault(utf: &UTrapframe) {
     let va = utf.utf_fault_va;
@@ -147,19 +173,8 @@ fn bc_pgfault(utf: &UTrapframe) {
     if nblocks != 0 && b >= nblocks {
         panic!("reading non-existent block %08x", b);
     }
-    while with_clock(|c| c.is_full()) {
-        evict_one();
-    }
+    map_new_page(b);
     let page = diskaddr(b);
-    loop {
-        // SAFETY: `page` is unmapped (it faulted) and nothing refers to it.
-        match unsafe { sys_page_alloc(0, page, PTE_P | PTE_U | PTE_W) } {
-            Ok(()) => break,
-            // Short of memory before the cache is full: give some back.
-            Err(e) if e == -E_NO_MEM && evict_one() => continue,
-            Err(e) => panic!("in bc_pgfault, sys_page_alloc: %e", e),
-        }
-    }
     // SAFETY: the page was just mapped for this block; nothing else sees it.
     let dst = unsafe { core::slice::from_raw_parts_mut(page as *mut u8, BLKSIZE) };
     if let Err(e) = ide::ide_read(b * BLKSECTS as u32, dst) {
@@ -169,7 +184,6 @@ fn bc_pgfault(utf: &UTrapframe) {
     if let Some(pte) = uvpt(page) {
         remap_clean(b, pte);
     }
-    with_clock(|c| c.insert(b));
 }
 
 /// Installs the fault handler (before any block is touched).
@@ -223,5 +237,9 @@ impl BlockDev for Disk {
 
     fn sync(&mut self) {
         sync_all();
+    }
+
+    fn fresh(&mut self, b: u32) {
+        map_fresh(b);
     }
 }

@@ -29,6 +29,9 @@ pub trait BlockDev {
     fn flush(&mut self, b: u32);
     /// Flushes every block.
     fn sync(&mut self);
+    /// Block `b` is about to be overwritten whole: its old contents need
+    /// not be read (a cache may skip the disk read).
+    fn fresh(&mut self, _b: u32) {}
 }
 
 /// Where a `File` record lives: block and byte offset.
@@ -177,6 +180,7 @@ impl<D: BlockDev> Fs<D> {
     }
 
     fn zero_block(&mut self, b: u32) {
+        self.dev.fresh(b);
         let zeros = [0u8; 256];
         for off in (0..BLKSIZE).step_by(zeros.len()) {
             self.dev.write(b, off, &zeros);

@@ -29,7 +29,8 @@ use inc::memlayout::{PGSIZE, UPAGES};
 use inc::mmu::{pgnum, PTE_P, PTE_SHARE, PTE_U, PTE_W};
 use jos::fork::uvpt;
 use jos::{
-    cprintf, ipc_recv, sys_ipc_try_send, sys_page_alloc, sys_page_shared, sys_page_unmap, sys_yield,
+    cprintf, ipc_recv, sys_ipc_try_send, sys_page_alloc, sys_page_shared, sys_page_unmap,
+    sys_time_msec, sys_yield,
 };
 
 /// Where the server keeps the open files' Fd pages.
@@ -397,13 +398,26 @@ impl Server {
     }
 }
 
-/// Sends the reply without blocking forever: a client that does not wait
-/// for it (or died) loses it, and the server goes on.
+/// How long a client has to start waiting for its reply. Time, not a count
+/// of tries: at several CPUs on a loaded host, the client's CPU may be
+/// descheduled by the host for a while between its send and its receive.
+const REPLY_PATIENCE_MS: u32 = 5000;
+
+/// Sends the reply without blocking forever: a client that died loses it at
+/// once, one that does not wait for it within REPLY_PATIENCE_MS loses it
+/// too, and the server goes on.
 fn reply(whom: EnvId, value: i32, page: Option<(u32, u32)>) {
     let (va, perm) = page.unwrap_or((inc::memlayout::UTOP, 0));
-    for _ in 0..1000 {
+    let start = sys_time_msec();
+    loop {
         match sys_ipc_try_send(whom, value as u32, va, perm) {
-            Err(e) if e == -E_IPC_NOT_RECV => sys_yield(),
+            Err(e) if e == -E_IPC_NOT_RECV => {
+                if sys_time_msec().wrapping_sub(start) > REPLY_PATIENCE_MS {
+                    cprintf!("fs: %08x did not wait for its reply\n", whom);
+                    return;
+                }
+                sys_yield();
+            }
             _ => return,
         }
     }

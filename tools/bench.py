@@ -50,6 +50,10 @@ ROWS = [
 ]
 
 WALL_PROG = "benchwall"
+FS_IMG = "obj/fs/fs.img"
+# Benchmarks that talk to the file server: they run beside it, on a copy of
+# the disk.
+FS_PROGS = ("benchfs", "benchspawn")
 
 
 def qemu_argv(prog, cpus, icount):
@@ -61,6 +65,13 @@ def qemu_argv(prog, cpus, icount):
     module = os.path.join(C_DIR, prog)
     if os.path.exists(module) and not os.path.exists(os.path.join(USER_DIR, prog)):
         argv += ["-initrd", module]
+    if prog.startswith(FS_PROGS):
+        os.makedirs(OUT_DIR, exist_ok=True)
+        disk = os.path.join(OUT_DIR, prog + ".img")
+        with open(FS_IMG, "rb") as src, open(disk, "wb") as dst:
+            dst.write(src.read())
+        argv += ["-drive", "file=%s,index=1,media=disk,format=raw" % disk]
+        prog = "fs," + prog
     return argv + ["-append", "autoexit run=" + prog]
 
 

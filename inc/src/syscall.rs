@@ -29,6 +29,11 @@ pub enum Syscall {
     /// at the same addresses; `list` holds one [`batch_entry`] per page.
     /// Each page gets `PageMap`'s checks; if any fails, no mapping changes.
     /// `srcenv == dstenv` changes permissions in place (fork uses both).
+    /// RJOS: `page_shared(envid, va, myva)`: 1 if env `envid` maps at `va`
+    /// the same frame the caller maps at `myva`, else 0 (-E_BAD_ENV,
+    /// -E_INVAL for an address that is not a page below UTOP). The file
+    /// server asks it to check that a client really holds an Fd page.
+    PageShared = 17,
     PageMapBatch = 18,
     /// RJOS: `page_map_zero(envid, va, perm)`. Maps the kernel's one shared,
     /// always-zero frame at `va`, read-only: `perm` follows page_alloc's
@@ -69,6 +74,7 @@ impl Syscall {
             IpcSend,
         ];
         match n {
+            17 => Some(PageShared),
             18 => Some(PageMapBatch),
             20 => Some(PageMapZero),
             _ => ALL.get(n as usize).copied(),
@@ -94,5 +100,6 @@ mod tests {
         assert_eq!(Syscall::IpcRecv as u32, 13);
         assert_eq!(Syscall::from_u32(20), Some(Syscall::PageMapZero));
         assert_eq!(Syscall::from_u32(21), None);
+        assert_eq!(Syscall::from_u32(17), Some(Syscall::PageShared));
     }
 }

@@ -122,6 +122,7 @@ mod machine {
     /// sleep until an interrupt, without the big kernel lock.
     pub fn sched_halt(mut bkl: Bkl) -> ! {
         if *ALIVE.get(&mut bkl) == 0 {
+            env::free_deadlocked_receivers(&mut bkl);
             // Every other CPU has left its last env, so has reloaded CR3;
             // once this one has too, no frame needs to wait in limbo.
             // SAFETY: the kernel's page directory maps the kernel.

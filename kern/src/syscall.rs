@@ -21,7 +21,7 @@ use crate::sched::sched_yield;
 use crate::userptr::{page_arg, perm_ok, UserBuf};
 use inc::env::*;
 use inc::error::*;
-use inc::mmu::{FL_IF, PTE_U, PTE_W};
+use inc::mmu::{FL_IF, FL_IOPL_MASK, PTE_U, PTE_W};
 use inc::syscall::Syscall;
 use inc::trap::Trapframe;
 
@@ -49,6 +49,7 @@ pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: 
         Syscall::IpcRecv => ipc::sys_ipc_recv(bkl, a1),
         Syscall::TimeMsec => sys_time_msec(),
         Syscall::IpcSend => ipc::sys_ipc_send(bkl, a1 as EnvId, a2, a3, a4),
+        Syscall::PageShared => sys_page_shared(bkl, a1 as EnvId, a2, a3),
         Syscall::PageMapBatch => sys_page_map_batch(bkl, a1 as EnvId, a2 as EnvId, a3, a4),
         Syscall::PageMapZero => sys_page_map_zero(bkl, a1 as EnvId, a2, a3),
     };
@@ -93,6 +94,8 @@ fn sys_exofork(bkl: &mut Bkl) -> SysResult {
     let c = bkl.env(child);
     c.env_tf = tf;
     c.env_tf.regs.eax = 0;
+    // I/O privilege is the file server's alone; its children do not inherit it.
+    c.env_tf.eflags &= !FL_IOPL_MASK;
     Ok(c.env_id)
 }
 
@@ -248,6 +251,18 @@ fn sys_page_map_batch(
     let (src_dir, dst_dir) = (pgdir_of(bkl, src), pgdir_of(bkl, dst));
     pmap::page_map_batch(src_dir, dst_dir, pages)?;
     Ok(0)
+}
+
+/// Whether `envid` maps at `va` the frame the caller maps at `myva`. Any
+/// env may ask about any env: the answer names no frame, and it is what a
+/// server needs to check a client's claim to hold a shared page.
+fn sys_page_shared(bkl: &mut Bkl, envid: EnvId, va: u32, myva: u32) -> SysResult {
+    let other = envid2env(bkl, envid, false)?;
+    let (va, myva) = (page_arg(va)?, page_arg(myva)?);
+    let caller = me(bkl);
+    let theirs = pmap::page_lookup(pgdir_of(bkl, other), va.into());
+    let mine = pmap::page_lookup(pgdir_of(bkl, caller), myva.into());
+    Ok(matches!((theirs, mine), (Some((a, _)), Some((b, _))) if a == b) as i32)
 }
 
 fn sys_page_unmap(bkl: &mut Bkl, envid: EnvId, va: u32) -> SysResult {

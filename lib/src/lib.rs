@@ -27,6 +27,8 @@ pub mod exit;
 #[cfg(target_os = "none")]
 pub mod fork;
 #[cfg(target_os = "none")]
+pub mod fsipc;
+#[cfg(target_os = "none")]
 pub mod ipc;
 #[cfg(target_os = "none")]
 pub mod libmain;

@@ -24,13 +24,17 @@ pub enum Syscall {
     /// until the target calls `IpcRecv` (senders are served oldest first).
     /// Returns 0 once delivered, or -E_BAD_ENV if the target dies first.
     IpcSend = 15,
+    /// RJOS: `cgetc_wait()`. Like `Cgetc`, but when no character has been
+    /// typed the caller blocks (not runnable) until the keyboard or serial
+    /// interrupt delivers one; returns it (1..=255).
+    CgetcWait = 16,
 }
 
 impl Syscall {
     /// Decodes a number from `eax`; `None` for anything unknown.
     pub fn from_u32(n: u32) -> Option<Syscall> {
         use Syscall::*;
-        const ALL: [Syscall; 16] = [
+        const ALL: [Syscall; 17] = [
             Cputs,
             Cgetc,
             Getenvid,
@@ -47,6 +51,7 @@ impl Syscall {
             IpcRecv,
             TimeMsec,
             IpcSend,
+            CgetcWait,
         ];
         ALL.get(n as usize).copied()
     }
@@ -58,10 +63,11 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for n in 0..16 {
+        for n in 0..17 {
             assert_eq!(Syscall::from_u32(n).unwrap() as u32, n);
         }
-        assert_eq!(Syscall::from_u32(16), None);
+        assert_eq!(Syscall::from_u32(17), None);
+        assert_eq!(Syscall::CgetcWait as u32, 16);
         assert_eq!(Syscall::IpcSend as u32, 15);
         assert_eq!(Syscall::from_u32(u32::MAX), None);
         assert_eq!(Syscall::IpcRecv as u32, 13);

@@ -48,6 +48,7 @@ pub fn syscall(num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
         Syscall::IpcRecv => ipc::sys_ipc_recv(a1),
         Syscall::TimeMsec => sys_time_msec(),
         Syscall::IpcSend => ipc::sys_ipc_send(a1 as EnvId, a2, a3, a4),
+        Syscall::CgetcWait => sys_cgetc_wait(),
     };
     result.unwrap_or_else(|err| err)
 }
@@ -63,6 +64,15 @@ fn sys_cputs(s: u32, len: u32) -> SysResult {
         crate::console::putc(b);
     }
     Ok(0)
+}
+
+/// A typed character; with none yet, the caller sleeps until the keyboard
+/// or serial interrupt brings one (console.rs).
+fn sys_cgetc_wait() -> SysResult {
+    match crate::console::getc_or_sleep(me()) {
+        Some(c) => Ok(i32::from(c)),
+        None => sched_yield(),
+    }
 }
 
 fn sys_env_destroy(envid: EnvId) -> SysResult {

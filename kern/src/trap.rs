@@ -261,8 +261,12 @@ mod machine {
                 cprintf!("LAPIC error interrupt on CPU %d\n", thiscpu().id);
                 lapic::lapic_eoi();
             }
+            t if t == IRQ_OFFSET + IRQ_KBD || t == IRQ_OFFSET + IRQ_SERIAL => {
+                // From the 8259 (auto-EOI): no LAPIC acknowledgement.
+                crate::console::intr();
+            }
             t if (IRQ_OFFSET..IRQ_OFFSET + 16).contains(&t) => {
-                // Device IRQs (keyboard, serial) are not used: the console polls.
+                // Other device IRQs are not used.
             }
             _ => {
                 print_trapframe(tf);

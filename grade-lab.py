@@ -415,8 +415,44 @@ def fuzz_tests() -> List[Test]:
     ]
 
 
+# --- lab 5, library side: fds, pipes, spawn, the shell ---------------------
+
+PRIMES_BELOW_1000 = [n for n in range(2, 1000) if all(n % d for d in range(2, int(n ** 0.5) + 1))]
+
+
+def check_primespipe(lines: List[str]) -> List[str]:
+    """Every prime below 1000 on a line of its own, and no other number."""
+    got = {int(line.strip()) for line in lines if re.fullmatch(r"[0-9]+", line.strip())}
+    problems = []
+    missing = [p for p in PRIMES_BELOW_1000 if p not in got]
+    if missing:
+        problems.append("primespipe: %d primes missing, first %d" % (len(missing), missing[0]))
+    extra = sorted(n for n in got if n < 1000 and n not in PRIMES_BELOW_1000)
+    if extra:
+        problems.append("primespipe: numbers that are not primes: %s" % " ".join(map(str, extra[:10])))
+    return problems
+
+
+def lab5_lib_tests() -> List[Test]:
+    t = [
+        Test(5, "testpipe", expect=["testpipe: child read the message", "testpipe: child saw end of file",
+                                    "testpipe: writer stopped after the read end closed", "testpipe: done",
+                                    NO_RUNNABLE]),
+        Test(5, "testpiperace", expect=["testpiperace: child done with its checks", "testpiperace: no race seen",
+                                        NO_RUNNABLE], forbid=[".*RACE"]),
+        Test(5, "testpiperace2", expect=["testpiperace2: no race seen", NO_RUNNABLE], forbid=[".*RACE"]),
+        Test(5, "primespipe", timeout=120, expect=["primespipe: done", NO_RUNNABLE], checks=[check_primespipe]),
+        Test(5, "testmaxfd", expect=["testmaxfd: 32 fds open, then: too many files are open",
+                                     "testmaxfd: pipe with one free fd: too many files are open",
+                                     "testmaxfd: done", NO_RUNNABLE]),
+    ]
+    for test in t:
+        test.prog = test.prog or test.name
+    return t
+
+
 def all_tests() -> List[Test]:
-    tests = lab1_2_tests() + lab3_tests() + lab4_tests() + fuzz_tests()
+    tests = lab1_2_tests() + lab3_tests() + lab4_tests() + fuzz_tests() + lab5_lib_tests()
     for test in tests:
         # Lab 3/4 programs that end the run must give every page back.
         if test.lab >= 3 and NO_RUNNABLE in test.expect:
@@ -432,6 +468,8 @@ def labs_present() -> List[int]:
         labs.append(3)
     if os.path.exists(os.path.join(USER_DIR, "forktree")):
         labs.append(4)
+    if os.path.exists(os.path.join(USER_DIR, "testpipe")):
+        labs.append(5)
     return labs
 
 
@@ -646,7 +684,7 @@ def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lab", type=int, choices=[1, 2, 3, 4], help="grade only this lab")
+    ap.add_argument("--lab", type=int, choices=[1, 2, 3, 4, 5], help="grade only this lab")
     ap.add_argument("--cpus", type=int, default=1, help="run every test on at least this many CPUs")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="QEMUs run at once")
     ap.add_argument("--no-build", action="store_true", help="do not run `make all` first")

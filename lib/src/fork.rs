@@ -9,6 +9,7 @@ use crate::cow::{page_mapping, PageMapping, Sharing, COW_PERM};
 use crate::{sys_env_destroy, sys_env_set_status, sys_exofork, sys_page_alloc, sys_page_map};
 use crate::{sys_page_unmap, UTrapframe};
 use inc::env::{EnvId, ENV_RUNNABLE};
+use inc::fd::{FDTABLE, FILEDATA};
 use inc::memlayout::{PFTEMP, PGSIZE, PTSIZE, USTACKTOP, UTOP, UVPD, UVPT, UXSTACKTOP};
 use inc::mmu::{pdx, pgnum, round_down, FEC_WR, PTE_COW, PTE_P, PTE_U, PTE_W};
 
@@ -99,30 +100,48 @@ fn stack_bottom() -> u32 {
     bottom
 }
 
+/// Calls `f(va, pte)` for every mapped page in `range` (page-aligned),
+/// in address order, stopping at the first error.
+pub fn for_each_page(
+    range: core::ops::Range<u32>,
+    mut f: impl FnMut(u32, u32) -> Result<(), i32>,
+) -> Result<(), i32> {
+    let mut va = range.start;
+    while va < range.end {
+        if uvpd(va) & PTE_P == 0 {
+            va = round_down(va, PTSIZE) + PTSIZE; // a whole page table is absent
+            continue;
+        }
+        if let Some(pte) = uvpt(va) {
+            f(va, pte)?;
+        }
+        va += PGSIZE;
+    }
+    Ok(())
+}
+
 /// Gives `child` our address space (as `how` says), its own exception
 /// stack and our upcall, then lets it run. Kept out of line so that `fork`'s
 /// own frame, which the child resumes in, stays small and untouched.
 #[inline(never)]
 fn setup_child(child: EnvId, how: Sharing) -> Result<(), i32> {
     let stack = stack_bottom()..USTACKTOP;
-    let mut va = 0;
-    while va < UTOP {
-        if uvpd(va) & PTE_P == 0 {
-            va += PTSIZE; // a whole page table is absent
-            continue;
+    // The fd pages go last, after the pipe data pages in the fd data
+    // windows above them: a pipe end's fd page must never have more
+    // mappings than its data page (pipe.rs).
+    let fd_table = FDTABLE..FILEDATA;
+    for_each_page(0..UTOP, |va, pte| {
+        if va == UXSTACKTOP - PGSIZE || fd_table.contains(&va) {
+            return Ok(());
         }
-        if va != UXSTACKTOP - PGSIZE {
-            if let Some(pte) = uvpt(va) {
-                let page_how = if stack.contains(&va) {
-                    Sharing::CopyOnWrite
-                } else {
-                    how
-                };
-                duppage(child, va, pte, page_how)?;
-            }
-        }
-        va += PGSIZE;
-    }
+        let page_how = if stack.contains(&va) {
+            Sharing::CopyOnWrite
+        } else {
+            how
+        };
+        duppage(child, va, pte, page_how)
+    })?;
+    for_each_page(fd_table, |va, pte| duppage(child, va, pte, how))?;
     // SAFETY: these only change the child's address space and upcall.
     unsafe {
         sys_page_alloc(child, UXSTACKTOP - PGSIZE, PTE_P | PTE_U | PTE_W)?;

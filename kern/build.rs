@@ -21,22 +21,48 @@ fn main() {
     println!("cargo:rerun-if-env-changed=RJOS_USER_DIR");
 
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("userprogs.rs");
+    // Directories of programs, or single programs, separated by ':'
+    // (obj/user and obj/fs/fs).
     let table = match std::env::var("RJOS_USER_DIR") {
-        Ok(user_dir) if !user_dir.is_empty() => program_table(Path::new(&user_dir)),
+        Ok(dirs) if !dirs.is_empty() => program_table(std::env::split_paths(&dirs)),
         _ => program_table_source(&[]),
     };
     std::fs::write(out, table).unwrap();
 }
 
-/// The table source for every regular file in `user_dir`, sorted by name.
-fn program_table(user_dir: &Path) -> String {
-    println!("cargo:rerun-if-changed={}", user_dir.display());
+/// Whether the file at `path` starts like an ELF file (a disk image that
+/// sits beside the file server is not a program).
+fn is_elf(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == *b"\x7fELF"
+}
+
+/// The table source for every ELF file in the directories (and every
+/// single file named), sorted by name.
+fn program_table(paths: impl Iterator<Item = std::path::PathBuf>) -> String {
     let mut progs = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(user_dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !path.is_file() || name.ends_with(".tmp") || !is_identifier_like(&name) {
+    for user_path in paths {
+        println!("cargo:rerun-if-changed={}", user_path.display());
+        let files: Vec<std::path::PathBuf> = if user_path.is_dir() {
+            let Ok(entries) = std::fs::read_dir(&user_path) else {
+                continue;
+            };
+            entries.flatten().map(|e| e.path()).collect()
+        } else {
+            vec![user_path]
+        };
+        for path in files {
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let wanted = path.is_file() && !name.ends_with(".tmp") && is_identifier_like(&name);
+            if !wanted || !is_elf(&path) {
                 continue;
             }
             println!("cargo:rerun-if-changed={}", path.display());

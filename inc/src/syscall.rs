@@ -28,13 +28,18 @@ pub enum Syscall {
     /// typed the caller blocks (not runnable) until the keyboard or serial
     /// interrupt delivers one; returns it (1..=255).
     CgetcWait = 16,
+    /// RJOS: `page_shared(envid, va, myva)`: 1 if env `envid` maps at `va`
+    /// the same frame the caller maps at `myva`, else 0 (-E_BAD_ENV,
+    /// -E_INVAL for an address that is not a page below UTOP). The file
+    /// server asks it to check that a client really holds an Fd page.
+    PageShared = 17,
 }
 
 impl Syscall {
     /// Decodes a number from `eax`; `None` for anything unknown.
     pub fn from_u32(n: u32) -> Option<Syscall> {
         use Syscall::*;
-        const ALL: [Syscall; 17] = [
+        const ALL: [Syscall; 18] = [
             Cputs,
             Cgetc,
             Getenvid,
@@ -52,8 +57,9 @@ impl Syscall {
             TimeMsec,
             IpcSend,
             CgetcWait,
+            PageShared,
         ];
-        ALL.get(n as usize).copied()
+        ALL.iter().copied().find(|&c| c as u32 == n)
     }
 }
 
@@ -63,13 +69,14 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for n in 0..17 {
+        for n in 0..18 {
             assert_eq!(Syscall::from_u32(n).unwrap() as u32, n);
         }
-        assert_eq!(Syscall::from_u32(17), None);
         assert_eq!(Syscall::CgetcWait as u32, 16);
         assert_eq!(Syscall::IpcSend as u32, 15);
         assert_eq!(Syscall::from_u32(u32::MAX), None);
         assert_eq!(Syscall::IpcRecv as u32, 13);
+        assert_eq!(Syscall::from_u32(17), Some(Syscall::PageShared));
+        assert_eq!(Syscall::from_u32(18), None);
     }
 }

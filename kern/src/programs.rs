@@ -57,7 +57,13 @@ pub fn create_envs(names: &[&str]) -> usize {
                 cprintf!("no program named '%s'\n", name);
             }
             Some(bytes) => {
-                if env::env_create(name, bytes, ENV_TYPE_USER).is_ok() {
+                // The program named `fs` is the file server (lab 5).
+                let env_type = if name == "fs" {
+                    ENV_TYPE_FS
+                } else {
+                    ENV_TYPE_USER
+                };
+                if env::env_create(name, bytes, env_type).is_ok() {
                     created += 1;
                 }
             }

@@ -110,6 +110,7 @@ mod machine {
         // `autoexit` nobody will type, so the run is over.
         let waiting_for_user = !crate::init::cmdline().autoexit && crate::console::has_waiters();
         if *ALIVE.get() == 0 && !waiting_for_user {
+            env::free_deadlocked_receivers();
             // Every other CPU has left its last env, so has reloaded CR3;
             // once this one has too, no frame needs to wait in limbo.
             // SAFETY: the kernel's page directory maps the kernel.

@@ -20,7 +20,7 @@ use crate::sched::sched_yield;
 use crate::userptr::{page_arg, perm_ok, UserBuf};
 use inc::env::*;
 use inc::error::*;
-use inc::mmu::{FL_IF, PTE_U, PTE_W};
+use inc::mmu::{FL_IF, FL_IOPL_MASK, PTE_U, PTE_W};
 use inc::syscall::Syscall;
 use inc::trap::Trapframe;
 
@@ -49,6 +49,7 @@ pub fn syscall(num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
         Syscall::TimeMsec => sys_time_msec(),
         Syscall::IpcSend => ipc::sys_ipc_send(a1 as EnvId, a2, a3, a4),
         Syscall::CgetcWait => sys_cgetc_wait(),
+        Syscall::PageShared => sys_page_shared(a1 as EnvId, a2, a3),
     };
     result.unwrap_or_else(|err| err)
 }
@@ -96,6 +97,8 @@ fn sys_exofork() -> SysResult {
     let c = env(child);
     c.env_tf = tf;
     c.env_tf.regs.eax = 0;
+    // I/O privilege is the file server's alone; its children do not inherit it.
+    c.env_tf.eflags &= !FL_IOPL_MASK;
     Ok(c.env_id)
 }
 
@@ -194,6 +197,17 @@ fn sys_page_map(srcid: EnvId, srcva: u32, dstid: EnvId, dstva: u32, perm: u32) -
     let pa = mappable_page(src, srcva, perm)?;
     pmap::page_insert(pgdir_of(dst), pa, dstva.into(), perm)?;
     Ok(0)
+}
+
+/// Whether `envid` maps at `va` the frame the caller maps at `myva`. Any
+/// env may ask about any env: the answer names no frame, and it is what a
+/// server needs to check a client's claim to hold a shared page.
+fn sys_page_shared(envid: EnvId, va: u32, myva: u32) -> SysResult {
+    let other = envid2env(envid, false)?;
+    let (va, myva) = (page_arg(va)?, page_arg(myva)?);
+    let theirs = pmap::page_lookup(pgdir_of(other), va.into());
+    let mine = pmap::page_lookup(pgdir_of(me()), myva.into());
+    Ok(matches!((theirs, mine), (Some((a, _)), Some((b, _))) if a == b) as i32)
 }
 
 fn sys_page_unmap(envid: EnvId, va: u32) -> SysResult {

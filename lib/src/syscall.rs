@@ -311,3 +311,15 @@ pub unsafe fn sys_ipc_recv(dstva: u32) -> Result<(), i32> {
 pub fn sys_time_msec() -> u32 {
     syscall4(Syscall::TimeMsec, 0, 0, 0, 0) as u32
 }
+
+/// Whether `envid` maps at `va` the same frame we map at `myva`
+/// (RJOS's syscall 17): `Ok(true)`/`Ok(false)`, or `Err(-E_BAD_ENV)`,
+/// `Err(-E_INVAL)` for an address that is not a page below UTOP.
+pub fn sys_page_shared(envid: EnvId, va: u32, myva: u32) -> Result<bool, i32> {
+    let r = syscall4(Syscall::PageShared, envid as u32, va, myva, 0);
+    if r < 0 {
+        Err(r)
+    } else {
+        Ok(r != 0)
+    }
+}

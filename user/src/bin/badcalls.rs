@@ -107,6 +107,7 @@ fn call_name(call: Syscall) -> &'static str {
         TimeMsec => "time_msec",
         IpcSend => "ipc_send",
         CgetcWait => "cgetc_wait",
+        PageShared => "page_shared",
     }
 }
 
@@ -250,6 +251,12 @@ fn check_bad_envids(t: &mut Checks, bad: &BadIds, c: EnvId) {
     for &(id, case) in bad.list[..4].iter() {
         t.sys(IpcTrySend, case, [id as u32, 1, UTOP, 0, 0], -E_BAD_ENV);
         t.sys(IpcSend, case, [id as u32, 1, UTOP, 0, 0], -E_BAD_ENV);
+        t.sys(
+            PageShared,
+            case,
+            [id as u32, UTEXT, UTEXT, 0, 0],
+            -E_BAD_ENV,
+        );
     }
     t.holds("page_alloc", "bad envid", uvpt(SCRATCH).is_none());
     t.holds("env_destroy", "bad envid", envs(envx(c)).env_id == c);
@@ -279,7 +286,13 @@ fn check_page_calls(t: &mut Checks, c: EnvId) {
         t.sys(PageMap, case, [0, va, 0, SCRATCH, PTE_U | PTE_P], -E_INVAL);
         t.sys(PageMap, case, [0, UTEXT, c, va, PTE_U | PTE_P], -E_INVAL);
         t.sys(PageUnmap, case, [0, va, 0, 0, 0], -E_INVAL);
+        t.sys(PageShared, case, [0, va, UTEXT, 0, 0], -E_INVAL);
+        t.sys(PageShared, case, [0, UTEXT, va, 0, 0], -E_INVAL);
     }
+    // page_shared answers 1 for the same frame, 0 for another or none.
+    t.sys(PageShared, "same frame", [0, UTEXT, UTEXT, 0, 0], 1);
+    t.sys(PageShared, "unmapped", [0, UTEXT, SCRATCH, 0, 0], 0);
+    t.sys(PageShared, "child's text", [c, UTEXT, UTEXT, 0, 0], 1);
     for &(perm, case) in bad_perms.iter() {
         t.sys(PageAlloc, case, [0, SCRATCH, perm, 0, 0], -E_INVAL);
         t.sys(PageMap, case, [0, UTEXT, 0, SCRATCH, perm], -E_INVAL);
@@ -402,7 +415,7 @@ fn check_misc_calls(t: &mut Checks) {
     ] {
         t.sys(Cputs, case, [va, 0, 0, 0, 0], 0);
     }
-    for num in [99, 1000, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
+    for num in [18, 99, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
         let mut label = [0u8; 16];
         let n = jos::snprintf!(&mut label, "0x%x", num);
         let label = core::str::from_utf8(&label[..n]).unwrap_or("?");

@@ -5,7 +5,7 @@
 # jump to _start = entry - KERNBASE with paging off, eax = 0x2BADB002 and
 # ebx = physical address of the multiboot information. (A physical e_entry
 # works for QEMU but GRUB 2 refuses it: "entry point isn't in a segment".) We turn on paging with a tiny page directory that maps physical
-# [0, 4 MB) both at 0 (so the next instruction still runs) and at KERNBASE (where
+# [0, 8 MB) both at 0 (so the next instruction still runs) and at KERNBASE (where
 # the kernel is linked), jump up to the high half, and call i386_init.
 
 .set MULTIBOOT_MAGIC, 0x1BADB002
@@ -60,14 +60,18 @@ relocated:
 multiboot_magic:   .long 0
 multiboot_info_pa: .long 0
 
-# The entry page directory: two 4 MB pages onto physical [0, 4 MB).
+# The entry page directory: 4 MB pages onto physical [0, 8 MB), at 0 and at
+# KERNBASE (8 MB: the kernel image with every user program embedded is
+# larger than 4 MB).
 .p2align 12
 .globl entry_pgdir
 entry_pgdir:
     .long PDE_4MB
-    .fill (KERNBASE >> 22) - 1, 4, 0
+    .long PDE_4MB + 0x400000
+    .fill (KERNBASE >> 22) - 2, 4, 0
     .long PDE_4MB
-    .fill 1023 - (KERNBASE >> 22), 4, 0
+    .long PDE_4MB + 0x400000
+    .fill 1022 - (KERNBASE >> 22), 4, 0
 
 # The boot CPU's kernel stack. pmap maps it again just below KSTACKTOP with
 # an unmapped guard under it.

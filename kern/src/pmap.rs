@@ -346,8 +346,8 @@ mod boot {
     use crate::x86;
     use inc::mmu::*;
 
-    /// The entry page directory maps physical [0, 4 MB) only.
-    const ENTRY_MAPPED: u32 = 4 << 20;
+    /// The entry page directory (boot/entry.S) maps physical [0, 8 MB) only.
+    const ENTRY_MAPPED: u32 = 8 << 20;
     /// The most physical memory the window above KERNBASE can map.
     const MAX_PHYS: u64 = (1 << 32) - KERNBASE as u64;
 
@@ -376,7 +376,7 @@ mod boot {
         }
         let kernel_end = (&raw const end) as u32 - KERNBASE;
         // SAFETY: KERNBASE + pa reaches physical memory; until kern_pgdir is
-        // loaded only the first 4 MB, which the boot allocator and the
+        // loaded only the first 8 MB, which the boot allocator and the
         // ascending free list stay within (map_kernel needs only a few pages).
         let map = unsafe { DirectMap::new(KERNBASE as usize, npages as u32 * PGSIZE) };
         let mut boot = BootAlloc::new(kernel_end, ENTRY_MAPPED, &modules);

@@ -16,6 +16,8 @@
 pub mod argv;
 pub mod cow;
 pub mod elf;
+pub mod lineedit;
+pub mod shparse;
 pub use inc;
 
 #[cfg(target_os = "none")]
@@ -48,6 +50,8 @@ pub mod pipe;
 #[macro_use]
 pub mod printf;
 #[cfg(target_os = "none")]
+pub mod readline;
+#[cfg(target_os = "none")]
 pub mod spawn;
 #[cfg(target_os = "none")]
 pub mod string;
@@ -68,7 +72,7 @@ pub use {
     fork::{fork, sfork},
     inc::trap::UTrapframe,
     ipc::{ipc_recv, ipc_send},
-    libmain::{binaryname, envs, thisenv},
+    libmain::{args, binaryname, envs, thisenv},
     pgfault::set_pgfault_handler,
     pipe::{pipe, pipeisclosed},
     spawn::spawn,

@@ -36,6 +36,7 @@ macro_rules! spawnl {
 pub fn spawn(path: &[u8], argv: &[&[u8]]) -> Result<EnvId, i32> {
     let fd = crate::file::open(path, O_RDONLY)?;
     let r = spawn_from(fd, argv);
+    // Usually closed already, before the child got our fds.
     let _ = close(fd);
     r
 }
@@ -51,7 +52,9 @@ fn spawn_from(fd: i32, argv: &[&[u8]]) -> Result<EnvId, i32> {
         // Never reached: the child's registers are replaced before it runs.
         crate::exit();
     }
-    match build_child(child, fd, elf.entry, elf.phoff, elf.phnum, argv) {
+    let r = load_child(child, fd, elf.phoff, elf.phnum, argv)
+        .and_then(|esp| start_child(child, fd, elf.entry, esp));
+    match r {
         Ok(()) => Ok(child),
         Err(e) => {
             // Destroying the half-built child frees every page it was given.
@@ -63,15 +66,10 @@ fn spawn_from(fd: i32, argv: &[&[u8]]) -> Result<EnvId, i32> {
     }
 }
 
+/// Maps the program's segments and its argument stack into `child`;
+/// returns the child's initial esp.
 #[inline(never)]
-fn build_child(
-    child: EnvId,
-    fd: i32,
-    entry: u32,
-    phoff: u32,
-    phnum: u16,
-    argv: &[&[u8]],
-) -> Result<(), i32> {
+fn load_child(child: EnvId, fd: i32, phoff: u32, phnum: u16, argv: &[&[u8]]) -> Result<u32, i32> {
     for i in 0..u32::from(phnum) {
         let mut raw = [0u8; PHDR_SIZE];
         seek(fd, (phoff + i * PHDR_SIZE as u32) as i32)?;
@@ -83,9 +81,15 @@ fn build_child(
             map_segment(child, fd, &ph)?;
         }
     }
-    let esp = with_scratch_page(child, USTACKTOP - PGSIZE, PTE_P | PTE_U | PTE_W, |page| {
+    with_scratch_page(child, USTACKTOP - PGSIZE, PTE_P | PTE_U | PTE_W, |page| {
         build_stack(argv, page, USTACKTOP)
-    })?;
+    })
+}
+
+/// Closes the program file (so the child does not inherit it), shares our
+/// fds and other PTE_SHARE pages, sets the registers and lets it run.
+fn start_child(child: EnvId, fd: i32, entry: u32, esp: u32) -> Result<(), i32> {
+    let _ = close(fd);
     copy_shared_pages(child)?;
     let mut tf = crate::envs(envx(child)).env_tf;
     tf.eip = entry;

@@ -21,6 +21,7 @@ import concurrent.futures
 import importlib.util
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -35,6 +36,7 @@ KERNEL = "obj/kern/kernel"
 USER_DIR = "obj/user"
 GRADE_DIR = "obj/grade"
 BADELF_DIR = "obj/badelf"
+FS_IMAGE = "obj/fs/fs.img"
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
 
 NO_RUNNABLE = "No runnable environments in the system!"
@@ -55,10 +57,12 @@ class Test:
     timeout: float = 30
     initrd: Optional[str] = None  # foreign ELF files handed over as modules (comma-separated)
     checks: List[Checker] = field(default_factory=list)
-    typed: List[str] = field(default_factory=list)  # monitor commands, one per `K> ` prompt
+    typed: List[str] = field(default_factory=list)  # lines typed on the serial line, one per `K> ` or `$ ` prompt
     keys: List[str] = field(default_factory=list)  # lines typed on the PS/2 keyboard, one per prompt
     kargs: str = ""  # more kernel command-line words
     panics: bool = False  # the test expects a kernel panic (and its exit code 1)
+    disk: bool = False  # lab 5: a fresh copy of obj/fs/fs.img as the file-system disk
+    until: Optional[str] = None  # the run ends (cleanly) once the output contains this text
 
     def append(self) -> str:
         """The kernel command line. A test that types at the monitor must not autoexit."""
@@ -67,6 +71,9 @@ class Test:
 
     def out_file(self) -> str:
         return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", self.name) + ".out")
+
+    def disk_file(self) -> str:
+        return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", self.name) + ".img")
 
 
 # --- matching -------------------------------------------------------------
@@ -446,9 +453,54 @@ def lab5_lib_tests() -> List[Test]:
                                      "testmaxfd: pipe with one free fd: too many files are open",
                                      "testmaxfd: done", NO_RUNNABLE]),
     ]
+    fs = [
+        Test(5, "testfile", expect=["serve_open is good", "file_stat is good", "file_close is good",
+                                    "stale fileid is good", "file_read is good", "file_write is good",
+                                    "file_read after file_write is good", "open is good", "large file is good",
+                                    NO_RUNNABLE]),
+        Test(5, "spawnhello", expect=["i am parent environment 00001001", "hello, world",
+                                      "i am environment 00001002", NO_RUNNABLE]),
+        Test(5, "spawnfaultio", expect=["TRAP frame at 0xf....... from CPU .", "  trap 0x0000000d General Protection",
+                                        ".00001002. free env 00001002", NO_RUNNABLE],
+             forbid=["faultio: made it here"]),
+        Test(5, "testpteshare", expect=["fork handles PTE_SHARE right", "spawn handles PTE_SHARE right", NO_RUNNABLE]),
+        Test(5, "testfdsharing", expect=["read in child succeeded", "read in parent succeeded", NO_RUNNABLE]),
+        # Ends with the shell waiting for a key (and init waiting for it).
+        Test(5, "icode", until="\n$ ", expect=["icode: read /motd", "This is /motd, the message of the day.", "icode: spawn /init",
+                                 "init: running", "init: data seems okay", "icode: exiting", "init: bss seems okay",
+                                 "init: args: 'init' 'initarg1' 'initarg2'", "init: running sh", r"\$ "]),
+        Test(5, "testshell", timeout=60, expect=["shell ran correctly", NO_RUNNABLE],
+             forbid=["shell produced incorrect output"]),
+        Test(5, "spawnnotexec", expect=["spawnnotexec: spawn /motd: file is not a valid executable",
+                                        "spawnnotexec: spawn /no-such-program: file or block not found",
+                                        NO_RUNNABLE]),
+        boot_shell_test(),
+    ]
+    for test in fs:
+        test.prog = "fs," + (test.prog or test.name)
+        test.disk = True
     for test in t:
         test.prog = test.prog or test.name
-    return t
+    return t + fs
+
+
+def check_history(lines: List[str]) -> List[str]:
+    """`echo again`, then up-arrow + Enter: the line runs twice."""
+    n = sum(1 for line in lines if line.strip() == "again")
+    return [] if n == 2 else ["history: 'again' printed %d times, want 2 (up-arrow did not recall the line)" % n]
+
+
+def boot_shell_test() -> Test:
+    """What `make qemu-nox` boots (run=fs,icode): lines typed over serial at
+    the shell's `$ `, then `monitor` (int3) reaches the kernel monitor, and
+    `quit` there ends QEMU."""
+    typed = ["ls", "cat motd", "echo hi | cat > f", "cat f", "echo one; echo two",
+             "echo 'a | b' \"c ; d\" e\\ f", "echo bg &", "echo again", "\x1b[A", "lsfd", "monitor", "quit"]
+    expect = [r"\$ ls", "motd$", "newmotd$", "sh$", "lorem$", "This is /motd, the message of the day.",
+              r"\$ cat f", "hi$", "one$", "two$", "a [|] b c ; d e f$", "bg$",
+              "fd 0: name <cons> isdir 0 size 0 dev cons", "fd 1: name <cons> isdir 0 size 0 dev cons",
+              "  trap 0x00000003 Breakpoint", "Welcome to the JOS kernel monitor!"]
+    return Test(5, "boot to the shell", prog="icode", typed=typed, expect=expect, checks=[check_history])
 
 
 def all_tests() -> List[Test]:
@@ -488,6 +540,8 @@ def qemu_argv(test: Test, cpus: int) -> Tuple[str, ...]:
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if test.initrd:
         argv += ["-initrd", test.initrd]
+    if test.disk:
+        argv += ["-drive", "file=%s,index=1,media=disk,format=raw" % test.disk_file()]
     return tuple(argv + ["-append", test.append()])
 
 
@@ -498,8 +552,35 @@ class Run:
     seconds: float
 
 
+def run_until(argv: Tuple[str, ...], timeout: float, until: str) -> Run:
+    """Runs QEMU until its output contains `until` (for runs that end
+    waiting for the user, e.g. at the shell's prompt), then stops it; that
+    counts as a clean exit (status 1)."""
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    chunks: List[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: proc.stdout.read1(4096), b"")))
+    reader.start()
+    seen = False
+    while proc.poll() is None and time.monotonic() - start < timeout:
+        if until.encode() in b"".join(chunks):
+            seen = True
+            time.sleep(0.2)  # let the rest of the line arrive
+            break
+        time.sleep(0.02)
+    status: Optional[int] = proc.poll()
+    if status is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        status = 1 if seen else None
+    reader.join()
+    return Run(b"".join(chunks).decode("utf-8", "replace"), status, time.monotonic() - start)
+
+
 def run_typed(argv: Tuple[str, ...], timeout: float, typed: Tuple[str, ...]) -> Run:
-    """Runs QEMU and types one line of `typed` at each monitor prompt."""
+    """Runs QEMU and types one line of `typed` at each prompt: the
+    monitor's `K> ` or the shell's `$ `."""
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -508,7 +589,8 @@ def run_typed(argv: Tuple[str, ...], timeout: float, typed: Tuple[str, ...]) -> 
     reader.start()
     sent = 0
     while proc.poll() is None and time.monotonic() - start < timeout:
-        if sent < len(typed) and b"".join(chunks).count(b"K> ") > sent:
+        out = b"".join(chunks)
+        if sent < len(typed) and out.count(b"K> ") + out.count(b"$ ") > sent:
             proc.stdin.write(typed[sent].encode() + b"\r")
             proc.stdin.flush()
             sent += 1
@@ -620,10 +702,16 @@ def run_qemu(argv: Tuple[str, ...], timeout: float) -> Run:
 
 
 def missing_program(test: Test) -> Optional[str]:
+    if test.disk and not os.path.exists(FS_IMAGE):
+        return FS_IMAGE
     if test.initrd:
         return next((f for f in test.initrd.split(",") if not os.path.exists(f)), None)
     for prog in (test.prog or "").split(","):
-        if prog and not os.path.exists(os.path.join(USER_DIR, prog)):
+        if prog == "fs":  # the file server, embedded from obj/fs
+            prog_file = os.path.join("obj", "fs", "fs")
+            if not os.path.exists(prog_file):
+                return prog_file
+        elif prog and not os.path.exists(os.path.join(USER_DIR, prog)):
             return os.path.join(USER_DIR, prog)
     return None
 
@@ -642,14 +730,19 @@ def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
         for test in tests:
             if missing_program(test):
                 continue
+            if test.disk:
+                shutil.copyfile(FS_IMAGE, test.disk_file())
             argv = qemu_argv(test, max(cpus, test.cpus))
             budget = max(test.timeout * scale, runs[argv][0] if argv in runs else 0)
             runs[argv] = (budget, None)
         for argv, (budget, _) in list(runs.items()):
             typed = next((t.typed for t in tests if t.typed and qemu_argv(t, max(cpus, t.cpus)) == argv), None)
             keyed = next((t for t in tests if t.keys and qemu_argv(t, max(cpus, t.cpus)) == argv), None)
+            until = next((t.until for t in tests if t.until and qemu_argv(t, max(cpus, t.cpus)) == argv), None)
             if keyed:
                 runs[argv] = (budget, pool.submit(run_keys, argv, budget, tuple(keyed.keys), monitor_socket(keyed)))
+            elif until:
+                runs[argv] = (budget, pool.submit(run_until, argv, budget, until))
             elif typed:
                 runs[argv] = (budget, pool.submit(run_typed, argv, budget, tuple(typed)))
             else:

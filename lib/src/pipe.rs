@@ -104,7 +104,10 @@ fn pipe_read(fd: Fd, buf: &mut [u8]) -> Result<usize, i32> {
     let p = shared(fd);
     for (i, out) in buf.iter_mut().enumerate() {
         while rpos(p) == wpos(p) {
-            if i > 0 || is_closed(fd) {
+            // The writer may put its last bytes in and close while we
+            // check, so the pipe is at its end only if it is still empty
+            // once closed (its bytes land before its close does).
+            if i > 0 || (is_closed(fd) && rpos(p) == wpos(p)) {
                 return Ok(i);
             }
             crate::sys_yield();

@@ -4,7 +4,7 @@
 #![no_std]
 #![no_main]
 
-use jos::{close, cprintf, dup, opencons, panic, spawnl, wait};
+use jos::{close, cprintf, dup, opencons, panic, snprintf, spawnl, wait};
 
 /// Initialized data: the loader must copy it from the file.
 static DATA: [u32; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -38,11 +38,13 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
         cprintf!("init: bss is not initialized\n");
     }
     let args = jos::args();
-    cprintf!("init: args:");
+    // One line, printed at once, so other envs' output cannot split it.
+    let mut line = [0u8; 256];
+    let mut n = snprintf!(&mut line, "init: args:");
     for a in args.as_slice() {
-        cprintf!(" '%s'", *a);
+        n += snprintf!(&mut line[n..], " '%s'", *a);
     }
-    cprintf!("\n");
+    cprintf!("%s\n", &line[..n]);
 
     cprintf!("init: running sh\n");
     let _ = close(0);

@@ -13,6 +13,7 @@ obj/user/bench* program.  Full outputs are saved under obj/bench/.
 import argparse
 import glob
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,13 +22,20 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 KERNEL = "obj/kern/kernel"
 USER_DIR = "obj/user"
 OUT_DIR = "obj/bench"
+FS_IMAGE = "obj/fs/fs.img"
+# Programs that need the file server (run as `fs,PROG`, on a copy of the disk).
+NEEDS_FS = {"benchspawn"}
 
 
 def qemu_argv(prog, cpus):
-    return [os.environ.get("QEMU", "qemu-system-i386"), "-nographic", "-m", "128", "-kernel", KERNEL,
+    argv = [os.environ.get("QEMU", "qemu-system-i386"), "-nographic", "-m", "128", "-kernel", KERNEL,
             "-serial", "mon:stdio", "-monitor", "none", "-no-reboot", "-icount", "shift=0",
-            "-smp", "%d,sockets=%d" % (cpus, cpus), "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-append", "autoexit run=" + prog]
+            "-smp", "%d,sockets=%d" % (cpus, cpus), "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if prog in NEEDS_FS:
+        disk = os.path.join(OUT_DIR, prog + ".img")
+        shutil.copyfile(FS_IMAGE, disk)
+        return argv + ["-drive", "file=%s,index=1,media=disk,format=raw" % disk, "-append", "autoexit run=fs," + prog]
+    return argv + ["-append", "autoexit run=" + prog]
 
 
 def run(prog, cpus, timeout):

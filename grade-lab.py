@@ -21,7 +21,6 @@ import concurrent.futures
 import importlib.util
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -34,9 +33,15 @@ from typing import Callable, List, Optional, Tuple
 ROOT = os.path.dirname(os.path.abspath(__file__))
 KERNEL = "obj/kern/kernel"
 USER_DIR = "obj/user"
+FS_DIR = "obj/fs"
+FS_IMG = "obj/fs/fs.img"
+FSCK = "obj/tools/fsck"
+FSFORMAT = "obj/tools/fsformat"
+# The text files a fresh lab-5 disk made by the grader holds (the FS
+# self-test reads /newmotd).
+FS_TEXT_FILES = ["fs/motd", "fs/newmotd"]
 GRADE_DIR = "obj/grade"
 BADELF_DIR = "obj/badelf"
-FS_IMAGE = "obj/fs/fs.img"
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
 
 NO_RUNNABLE = "No runnable environments in the system!"
@@ -61,8 +66,14 @@ class Test:
     keys: List[str] = field(default_factory=list)  # lines typed on the PS/2 keyboard, one per prompt
     kargs: str = ""  # more kernel command-line words
     panics: bool = False  # the test expects a kernel panic (and its exit code 1)
-    disk: bool = False  # lab 5: a fresh copy of obj/fs/fs.img as the file-system disk
+    # Lab 5: the disk. "fs.img" boots on a copy of obj/fs/fs.img; a number N
+    # on a fresh N-block image holding FS_TEXT_FILES. fsck checks it after.
+    disk: Optional[object] = None
     until: Optional[str] = None  # the run ends (cleanly) once the output contains this text
+    mem: int = 128  # QEMU's -m
+
+    def disk_file(self) -> str:
+        return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", self.name) + ".img")
 
     def append(self) -> str:
         """The kernel command line. A test that types at the monitor must not autoexit."""
@@ -71,9 +82,6 @@ class Test:
 
     def out_file(self) -> str:
         return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", self.name) + ".out")
-
-    def disk_file(self) -> str:
-        return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", self.name) + ".img")
 
 
 # --- matching -------------------------------------------------------------
@@ -422,6 +430,12 @@ def fuzz_tests() -> List[Test]:
     ]
 
 
+FS_SELF_TEST = ["FS can do I/O", "block cache is good", "superblock is good", "bitmap is good",
+                "alloc_block is good", "file_open is good", "file_get_block is good", "file_flush is good",
+                "file_truncate is good", "file rewrite is good"]
+USER_PANIC = r".*user panic in "
+
+
 # --- lab 5, library side: fds, pipes, spawn, the shell ---------------------
 
 PRIMES_BELOW_1000 = [n for n in range(2, 1000) if all(n % d for d in range(2, int(n ** 0.5) + 1))]
@@ -478,7 +492,7 @@ def lab5_lib_tests() -> List[Test]:
     ]
     for test in fs:
         test.prog = "fs," + (test.prog or test.name)
-        test.disk = True
+        test.disk = "fs.img"
     for test in t:
         test.prog = test.prog or test.name
     return t + fs
@@ -503,8 +517,56 @@ def boot_shell_test() -> Test:
     return Test(5, "boot to the shell", prog="icode", typed=typed, expect=expect, checks=[check_history])
 
 
+def lab5_fs_tests() -> List[Test]:
+    """The file server (lab 5's storage side). Each test boots `fs` first
+    (envid 00001000) on a disk of its own, which fsck checks afterwards;
+    each runs at 1 and at 4 CPUs."""
+    edge = ["fsedge: open of a missing file: file or block not found",
+            "fsedge: create in a missing directory: file or block not found",
+            "fsedge: a path without a NUL: invalid path",
+            "fsedge: a request without a page: invalid parameter",
+            "fsedge: request type 42: invalid parameter",
+            "fsedge: set_size past the largest file: invalid parameter",
+            "fsedge: write at the largest size: invalid parameter",
+            "fsedge: write across the largest size: 10 bytes",
+            "fsedge: write at offset -1: invalid parameter",
+            "fsedge: stale fileid .new one differs.: invalid parameter",
+            "fsedge: child with the inherited fd: stat ok",
+            "fsedge: child after closing the fd, same fileid: invalid parameter",
+            "fsedge: parent still holds it: stat ok",
+            "fsedge: open the root for writing: invalid parameter",
+            "fsedge: 1024 files open, one more: too many files are open",
+            "fsedge: closed them all, open again: 0",
+            "fsedge: disk full after [0-9]+ KB in [0-9]+ files: no free space on disk",
+            "fsedge: removed them, a write fits again: 4088 bytes",
+            "fsedge: done", NO_RUNNABLE]
+    fuzz = ["fsfuzz: client %d done, 1500 requests, [0-9]+ refused" % c for c in range(3)] + [
+        "fsfuzz: keeper checked its files in [0-9]+ rounds: intact", "fsfuzz: server alive", NO_RUNNABLE]
+    kill = ["fskill: killed 40 clients, [1-9][0-9]* of them waiting for a reply",
+            "fskill: 1024 open-file slots free afterwards", NO_RUNNABLE]
+    big = ["fsbig: wrote 32 MB in 8 files"] + ["fsbig: file %d checksum ........ ok" % f for f in range(8)] + [
+        "fsbig: read back 32 MB, every byte and checksum right", NO_RUNNABLE]
+    base = [
+        Test(5, "fs self-test", prog="fs", disk="fs.img", expect=FS_SELF_TEST + [NO_RUNNABLE]),
+        Test(5, "fsedge", prog="fs,fsedge", disk="fs.img", expect=edge),
+        Test(5, "fsfuzz", prog="fs,fsfuzz", disk="fs.img", timeout=60, expect=fuzz),
+        Test(5, "fskill", prog="fs,fskill", disk="fs.img", expect=kill),
+        # 32 MB of files through a 16 MB machine: the block cache must evict.
+        Test(5, "fsbig -m 16", prog="fs,fsbig", disk=9000, mem=16, timeout=300, expect=big),
+    ]
+    tests = []
+    for t in base:
+        t.forbid.append(USER_PANIC)
+        # At 4 CPUs a client is rarely caught waiting: only 1 CPU insists.
+        expect = [e.replace("[1-9][0-9]* of them", "[0-9]+ of them") for e in t.expect]
+        four = Test(t.lab, t.name + " (4 CPUs)", expect=expect, forbid=list(t.forbid), prog=t.prog,
+                    cpus=4, timeout=t.timeout, disk=t.disk, mem=t.mem)
+        tests += [t, four]
+    return tests
+
+
 def all_tests() -> List[Test]:
-    tests = lab1_2_tests() + lab3_tests() + lab4_tests() + fuzz_tests() + lab5_lib_tests()
+    tests = lab1_2_tests() + lab3_tests() + lab4_tests() + fuzz_tests() + lab5_fs_tests() + lab5_lib_tests()
     for test in tests:
         # Lab 3/4 programs that end the run must give every page back.
         if test.lab >= 3 and NO_RUNNABLE in test.expect:
@@ -520,7 +582,7 @@ def labs_present() -> List[int]:
         labs.append(3)
     if os.path.exists(os.path.join(USER_DIR, "forktree")):
         labs.append(4)
-    if os.path.exists(os.path.join(USER_DIR, "testpipe")):
+    if os.path.exists(os.path.join(FS_DIR, "fs")):
         labs.append(5)
     return labs
 
@@ -535,13 +597,13 @@ def monitor_socket(test: Test) -> str:
 def qemu_argv(test: Test, cpus: int) -> Tuple[str, ...]:
     # A keyboard test talks to QEMU's own monitor (sendkey, xp) over a socket.
     monitor = "unix:%s,server,nowait" % monitor_socket(test) if test.keys else "none"
-    argv = [QEMU, "-nographic", "-m", "128", "-kernel", KERNEL, "-serial", "mon:stdio", "-monitor", monitor,
+    argv = [QEMU, "-nographic", "-m", str(test.mem), "-kernel", KERNEL, "-serial", "mon:stdio", "-monitor", monitor,
             "-no-reboot", "-smp", "%d,sockets=%d" % (cpus, cpus),
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if test.disk is not None:
+        argv += ["-drive", "file=%s,index=1,media=disk,format=raw" % test.disk_file()]
     if test.initrd:
         argv += ["-initrd", test.initrd]
-    if test.disk:
-        argv += ["-drive", "file=%s,index=1,media=disk,format=raw" % test.disk_file()]
     return tuple(argv + ["-append", test.append()])
 
 
@@ -702,18 +764,36 @@ def run_qemu(argv: Tuple[str, ...], timeout: float) -> Run:
 
 
 def missing_program(test: Test) -> Optional[str]:
-    if test.disk and not os.path.exists(FS_IMAGE):
-        return FS_IMAGE
     if test.initrd:
         return next((f for f in test.initrd.split(",") if not os.path.exists(f)), None)
     for prog in (test.prog or "").split(","):
-        if prog == "fs":  # the file server, embedded from obj/fs
-            prog_file = os.path.join("obj", "fs", "fs")
-            if not os.path.exists(prog_file):
-                return prog_file
-        elif prog and not os.path.exists(os.path.join(USER_DIR, prog)):
-            return os.path.join(USER_DIR, prog)
+        where = FS_DIR if prog == "fs" else USER_DIR
+        if prog and not os.path.exists(os.path.join(where, prog)):
+            return os.path.join(where, prog)
+    if test.disk is not None:
+        for tool in (FSCK, FSFORMAT) + ((FS_IMG,) if test.disk == "fs.img" else ()):
+            if not os.path.exists(tool):
+                return tool
     return None
+
+
+def prepare_disk(test: Test) -> None:
+    """The test's own disk: a copy of the image, or a fresh one."""
+    dst = test.disk_file()
+    if test.disk == "fs.img":
+        with open(FS_IMG, "rb") as src, open(dst, "wb") as out:
+            out.write(src.read())
+    else:
+        subprocess.run([FSFORMAT, dst, str(test.disk)] + FS_TEXT_FILES, check=True)
+
+
+def fsck_problems(test: Test) -> List[str]:
+    """fsck on the disk the test ran on: each problem it found."""
+    r = subprocess.run([FSCK, test.disk_file()], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode == 0:
+        return []
+    lines = r.stdout.decode("utf-8", "replace").splitlines() or ["fsck exited with %d" % r.returncode]
+    return ["fsck: " + line for line in lines[:10]]
 
 
 def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
@@ -730,9 +810,9 @@ def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
         for test in tests:
             if missing_program(test):
                 continue
-            if test.disk:
-                shutil.copyfile(FS_IMAGE, test.disk_file())
             argv = qemu_argv(test, max(cpus, test.cpus))
+            if test.disk is not None:
+                prepare_disk(test)
             budget = max(test.timeout * scale, runs[argv][0] if argv in runs else 0)
             runs[argv] = (budget, None)
         for argv, (budget, _) in list(runs.items()):
@@ -760,6 +840,8 @@ def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
                     f.write(run.output)
                 test.timeout, seconds = budget, run.seconds
                 problems = evaluate(test, run.output, run.status)
+                if test.disk is not None:
+                    problems += fsck_problems(test)
             print("%s: %s (%.1fs)" % (test.name, "FAIL" if problems else "OK", seconds))
             for p in problems:
                 print("    " + p)

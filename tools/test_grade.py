@@ -296,5 +296,46 @@ class Runner(unittest.TestCase):
         self.assertEqual(grade_lab.qemu_argv(test_named("printf"), 1)[-1], "autoexit")
 
 
+class Lab5(unittest.TestCase):
+    def test_disk_tests_get_their_own_drive_and_memory(self):
+        t = test_named("fsbig -m 16")
+        argv = grade_lab.qemu_argv(t, 1)
+        self.assertIn("16", argv)
+        self.assertIn("file=%s,index=1,media=disk,format=raw" % t.disk_file(), argv)
+        four = test_named("fsbig -m 16 (4 CPUs)")
+        self.assertNotEqual(t.disk_file(), four.disk_file())
+
+    def test_fs_self_test_lines_and_leak_check(self):
+        t = test_named("fs self-test")
+        out = "\n".join(grade_lab.FS_SELF_TEST + ["Free pages: 5 (5 before the first env)", grade_lab.NO_RUNNABLE])
+        self.assertEqual(grade_lab.evaluate(t, out, CLEAN), [])
+        missing = out.replace("bitmap is good\n", "")
+        self.assertEqual(grade_lab.evaluate(t, missing, CLEAN), ["missing: bitmap is good"])
+        panicked = out + "\n[00001000] user panic in fs at fs/src/bc.rs:1: no disk"
+        self.assertEqual(len(grade_lab.evaluate(t, panicked, CLEAN)), 1)
+
+    def test_fsck_failure_fails_the_test(self):
+        self.assertTrue(os.path.exists(os.path.join(ROOT, grade_lab.FSCK)), "fsck not built: run make first")
+        cwd = os.getcwd()
+        os.chdir(ROOT)
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                t = grade_lab.Test(5, "fsck-selftest", disk=64)
+                orig = grade_lab.GRADE_DIR
+                grade_lab.GRADE_DIR = d
+                try:
+                    grade_lab.prepare_disk(t)
+                    self.assertEqual(grade_lab.fsck_problems(t), [])
+                    with open(t.disk_file(), "r+b") as f:
+                        f.seek(4096)
+                        f.write(b"\0\0\0\0")  # the superblock's magic
+                    problems = grade_lab.fsck_problems(t)
+                finally:
+                    grade_lab.GRADE_DIR = orig
+            self.assertTrue(any("bad magic" in p for p in problems), problems)
+        finally:
+            os.chdir(cwd)
+
+
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0]] + sys.argv[1:])

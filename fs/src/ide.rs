@@ -25,8 +25,14 @@ const ERR: u8 = 0x01;
 const CMD_READ: u8 = 0x20;
 const CMD_WRITE: u8 = 0x30;
 
-/// Status polls before we give up on the drive (QEMU answers in a few).
-const MAX_POLLS: u32 = 1_000_000;
+/// How long we wait for the drive before giving up. QEMU finishes a
+/// command in its own I/O thread, which a loaded host may starve for a
+/// while, so the bound is in time, not in polls.
+const TIMEOUT_MS: u32 = 10_000;
+/// Polls between looks at the clock, and an upper bound in case the clock
+/// does not tick.
+const POLLS_PER_CHECK: u32 = 256;
+const MAX_POLLS: u32 = 200_000_000;
 
 /// The drive on the channel we use: 1 = slave, where QEMU's index=1 disk is.
 const DISKNO: u8 = 1;
@@ -68,15 +74,23 @@ fn outsl_sector(src: &[u8]) {
 /// Waits until the drive is ready; Err(-E_NO_DISK) on a drive error or
 /// when it stays busy.
 fn wait_ready() -> Result<(), i32> {
-    for _ in 0..MAX_POLLS {
+    let start = jos::sys_time_msec();
+    for i in 0..MAX_POLLS {
+        if i % POLLS_PER_CHECK == POLLS_PER_CHECK - 1
+            && jos::sys_time_msec().wrapping_sub(start) > TIMEOUT_MS
+        {
+            break;
+        }
         let s = inb(STATUS_COMMAND);
         if s & BSY == 0 && s & (DF | ERR) != 0 {
+            jos::cprintf!("ide: drive error, status %02x\n", s as u32);
             return Err(-E_NO_DISK);
         }
         if s & (BSY | DRDY) == DRDY {
             return Ok(());
         }
     }
+    jos::cprintf!("ide: the drive stayed busy for %d ms\n", TIMEOUT_MS);
     Err(-E_NO_DISK)
 }
 

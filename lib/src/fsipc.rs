@@ -52,19 +52,16 @@ pub fn fs_envid() -> Option<EnvId> {
     Some(id)
 }
 
-/// Sends request `req_type` with the page at `page` (if any) and waits for
-/// the reply; a page in the reply is mapped at `dstva` (if any). Exposed for
-/// programs that test the server with requests the typed calls never make.
-pub fn raw_request(req_type: u32, page: Option<u32>, dstva: Option<u32>) -> i32 {
+/// Sends request `req_type` with the page at `page` = (va, perm) (if
+/// any) and waits for the reply; a page in the reply is mapped at `dstva`
+/// (if any). Exposed for programs that test the server with requests the
+/// typed calls never make.
+pub fn raw_request(req_type: u32, page: Option<(u32, u32)>, dstva: Option<u32>) -> i32 {
     let Some(fs) = fs_envid() else {
         return -E_BAD_ENV;
     };
-    if let Err(e) = crate::sys_ipc_send(
-        fs,
-        req_type,
-        page.unwrap_or(inc::memlayout::UTOP),
-        PTE_P | PTE_W | PTE_U,
-    ) {
+    let (va, perm) = page.unwrap_or((inc::memlayout::UTOP, 0));
+    if let Err(e) = crate::sys_ipc_send(fs, req_type, va, perm) {
         return e;
     }
     // As in JOS, the next message is taken as the reply: only the server
@@ -77,7 +74,11 @@ pub fn raw_request(req_type: u32, page: Option<u32>, dstva: Option<u32>) -> i32 
 
 /// Sends request `req_type` with the request page.
 fn fsipc(req_type: u32, dstva: Option<u32>) -> i32 {
-    raw_request(req_type, Some(request_page()), dstva)
+    raw_request(
+        req_type,
+        Some((request_page(), PTE_P | PTE_W | PTE_U)),
+        dstva,
+    )
 }
 
 /// Writes a little-endian i32/u32 at byte `off` of the request page.
@@ -181,4 +182,19 @@ pub fn sync() -> i32 {
     // (a copy-on-write page cannot be sent writable).
     put_u32(0, 0);
     fsipc(FSREQ_SYNC, None)
+}
+
+/// The Fd page mapped at `fd_page`, as the server last wrote it (the
+/// fileid, the offset the server advances). Programs that talk to the
+/// server directly use these; the fd layer has its own view.
+pub fn fd_at(fd_page: u32) -> inc::fd::Fd {
+    // SAFETY: reading plain data from a page the caller says is an Fd page;
+    // an unmapped page faults, as a bad pointer would.
+    unsafe { core::ptr::read_volatile(fd_page as *const inc::fd::Fd) }
+}
+
+/// Sets the offset kept in the Fd page at `fd_page` (a seek).
+pub fn set_offset(fd_page: u32, offset: i32) {
+    // SAFETY: as for `fd_at`; the page is shared writable with the server.
+    unsafe { core::ptr::write_volatile((fd_page + 4) as *mut i32, offset) }
 }

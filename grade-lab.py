@@ -63,13 +63,14 @@ class Test:
     timeout: float = 30
     initrd: Optional[str] = None  # foreign ELF files handed over as modules (comma-separated)
     checks: List[Checker] = field(default_factory=list)
-    typed: List[str] = field(default_factory=list)  # monitor commands, one per `K> ` prompt
+    typed: List[str] = field(default_factory=list)  # lines typed on the serial line, one per `K> ` or `$ ` prompt
     keys: List[str] = field(default_factory=list)  # lines typed on the PS/2 keyboard, one per prompt
     kargs: str = ""  # more kernel command-line words
     panics: bool = False  # the test expects a kernel panic (and its exit code 1)
     # Lab 5: the disk. "fs.img" boots on a copy of obj/fs/fs.img; a number N
     # on a fresh N-block image holding FS_TEXT_FILES. fsck checks it after.
     disk: Optional[object] = None
+    until: Optional[str] = None  # the run ends (cleanly) once the output contains this text
     mem: int = 128  # QEMU's -m
 
     def disk_file(self) -> str:
@@ -671,6 +672,87 @@ FS_SELF_TEST = ["FS can do I/O", "block cache is good", "superblock is good", "b
 USER_PANIC = r".*user panic in "
 
 
+# --- lab 5, library side: fds, pipes, spawn, the shell ---------------------
+
+PRIMES_BELOW_1000 = [n for n in range(2, 1000) if all(n % d for d in range(2, int(n ** 0.5) + 1))]
+
+
+def check_primespipe(lines: List[str]) -> List[str]:
+    """Every prime below 1000 on a line of its own, and no other number."""
+    got = {int(line.strip()) for line in lines if re.fullmatch(r"[0-9]+", line.strip())}
+    problems = []
+    missing = [p for p in PRIMES_BELOW_1000 if p not in got]
+    if missing:
+        problems.append("primespipe: %d primes missing, first %d" % (len(missing), missing[0]))
+    extra = sorted(n for n in got if n < 1000 and n not in PRIMES_BELOW_1000)
+    if extra:
+        problems.append("primespipe: numbers that are not primes: %s" % " ".join(map(str, extra[:10])))
+    return problems
+
+
+def lab5_lib_tests() -> List[Test]:
+    t = [
+        Test(5, "testpipe", expect=["testpipe: child read the message", "testpipe: child saw end of file",
+                                    "testpipe: writer stopped after the read end closed", "testpipe: done",
+                                    NO_RUNNABLE]),
+        Test(5, "testpiperace", expect=["testpiperace: child done with its checks", "testpiperace: no race seen",
+                                        NO_RUNNABLE], forbid=[".*RACE"]),
+        Test(5, "testpiperace2", expect=["testpiperace2: no race seen", NO_RUNNABLE], forbid=[".*RACE"]),
+        Test(5, "primespipe", timeout=120, expect=["primespipe: done", NO_RUNNABLE], checks=[check_primespipe]),
+        Test(5, "testmaxfd", expect=["testmaxfd: 32 fds open, then: too many files are open",
+                                     "testmaxfd: pipe with one free fd: too many files are open",
+                                     "testmaxfd: done", NO_RUNNABLE]),
+    ]
+    fs = [
+        Test(5, "testfile", expect=["serve_open is good", "file_stat is good", "file_close is good",
+                                    "stale fileid is good", "file_read is good", "file_write is good",
+                                    "file_read after file_write is good", "open is good", "large file is good",
+                                    NO_RUNNABLE]),
+        Test(5, "spawnhello", expect=["i am parent environment 00001001", "hello, world",
+                                      "i am environment 00001002", NO_RUNNABLE]),
+        Test(5, "spawnfaultio", expect=["TRAP frame at 0xf....... from CPU .", "  trap 0x0000000d General Protection",
+                                        ".00001002. free env 00001002", NO_RUNNABLE],
+             forbid=["faultio: made it here"]),
+        Test(5, "testpteshare", expect=["fork handles PTE_SHARE right", "spawn handles PTE_SHARE right", NO_RUNNABLE]),
+        Test(5, "testfdsharing", expect=["read in child succeeded", "read in parent succeeded", NO_RUNNABLE]),
+        # Ends with the shell waiting for a key (and init waiting for it).
+        Test(5, "icode", until="\n$ ", expect=["icode: read /motd", "This is /motd, the message of the day.", "icode: spawn /init",
+                                 "init: running", "init: data seems okay", "icode: exiting", "init: bss seems okay",
+                                 "init: args: 'init' 'initarg1' 'initarg2'", "init: running sh", r"\$ "]),
+        Test(5, "testshell", timeout=60, expect=["shell ran correctly", NO_RUNNABLE],
+             forbid=["shell produced incorrect output"]),
+        Test(5, "spawnnotexec", expect=["spawnnotexec: spawn /motd: file is not a valid executable",
+                                        "spawnnotexec: spawn /no-such-program: file or block not found",
+                                        NO_RUNNABLE]),
+        boot_shell_test(),
+    ]
+    for test in fs:
+        test.prog = "fs," + (test.prog or test.name)
+        test.disk = "fs.img"
+    for test in t:
+        test.prog = test.prog or test.name
+    return t + fs
+
+
+def check_history(lines: List[str]) -> List[str]:
+    """`echo again`, then up-arrow + Enter: the line runs twice."""
+    n = sum(1 for line in lines if line.strip() == "again")
+    return [] if n == 2 else ["history: 'again' printed %d times, want 2 (up-arrow did not recall the line)" % n]
+
+
+def boot_shell_test() -> Test:
+    """What `make qemu-nox` boots (run=fs,icode): lines typed over serial at
+    the shell's `$ `, then `monitor` (int3) reaches the kernel monitor, and
+    `quit` there ends QEMU."""
+    typed = ["ls", "cat motd", "echo hi | cat > f", "cat f", "echo one; echo two",
+             "echo 'a | b' \"c ; d\" e\\ f", "echo bg &", "echo again", "\x1b[A", "lsfd", "monitor", "quit"]
+    expect = [r"\$ ls", "motd$", "newmotd$", "sh$", "lorem$", "This is /motd, the message of the day.",
+              r"\$ cat f", "hi$", "one$", "two$", "a [|] b c ; d e f$", "bg$",
+              "fd 0: name <cons> isdir 0 size 0 dev cons", "fd 1: name <cons> isdir 0 size 0 dev cons",
+              "  trap 0x00000003 Breakpoint", "Welcome to the JOS kernel monitor!"]
+    return Test(5, "boot to the shell", prog="icode", typed=typed, expect=expect, checks=[check_history])
+
+
 def lab5_fs_tests() -> List[Test]:
     """The file server (lab 5's storage side). Each test boots `fs` first
     (envid 00001000) on a disk of its own, which fsck checks afterwards;
@@ -721,7 +803,7 @@ def lab5_fs_tests() -> List[Test]:
 
 def all_tests() -> List[Test]:
     tests = (lab1_2_tests() + lab3_tests() + lab4_tests() + fuzz_tests() + refcount_tests() + fpu_tests() + vm_tests() + bench_tests()
-             + lab5_fs_tests())
+             + lab5_fs_tests() + lab5_lib_tests())
     for test in tests:
         # Lab 3/4 programs that end the run must give every page back.
         if test.lab >= 3 and NO_RUNNABLE in test.expect:
@@ -772,8 +854,35 @@ class Run:
     seconds: float
 
 
+def run_until(argv: Tuple[str, ...], timeout: float, until: str) -> Run:
+    """Runs QEMU until its output contains `until` (for runs that end
+    waiting for the user, e.g. at the shell's prompt), then stops it; that
+    counts as a clean exit (status 1)."""
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    chunks: List[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: proc.stdout.read1(4096), b"")))
+    reader.start()
+    seen = False
+    while proc.poll() is None and time.monotonic() - start < timeout:
+        if until.encode() in b"".join(chunks):
+            seen = True
+            time.sleep(0.2)  # let the rest of the line arrive
+            break
+        time.sleep(0.02)
+    status: Optional[int] = proc.poll()
+    if status is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        status = 1 if seen else None
+    reader.join()
+    return Run(b"".join(chunks).decode("utf-8", "replace"), status, time.monotonic() - start)
+
+
 def run_typed(argv: Tuple[str, ...], timeout: float, typed: Tuple[str, ...]) -> Run:
-    """Runs QEMU and types one line of `typed` at each monitor prompt."""
+    """Runs QEMU and types one line of `typed` at each prompt: the
+    monitor's `K> ` or the shell's `$ `."""
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -782,7 +891,8 @@ def run_typed(argv: Tuple[str, ...], timeout: float, typed: Tuple[str, ...]) -> 
     reader.start()
     sent = 0
     while proc.poll() is None and time.monotonic() - start < timeout:
-        if sent < len(typed) and b"".join(chunks).count(b"K> ") > sent:
+        out = b"".join(chunks)
+        if sent < len(typed) and out.count(b"K> ") + out.count(b"$ ") > sent:
             proc.stdin.write(typed[sent].encode() + b"\r")
             proc.stdin.flush()
             sent += 1
@@ -948,8 +1058,11 @@ def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
         for argv, (budget, _) in list(runs.items()):
             typed = next((t.typed for t in tests if t.typed and qemu_argv(t, max(cpus, t.cpus)) == argv), None)
             keyed = next((t for t in tests if t.keys and qemu_argv(t, max(cpus, t.cpus)) == argv), None)
+            until = next((t.until for t in tests if t.until and qemu_argv(t, max(cpus, t.cpus)) == argv), None)
             if keyed:
                 runs[argv] = (budget, pool.submit(run_keys, argv, budget, tuple(keyed.keys), monitor_socket(keyed)))
+            elif until:
+                runs[argv] = (budget, pool.submit(run_until, argv, budget, until))
             elif typed:
                 runs[argv] = (budget, pool.submit(run_typed, argv, budget, tuple(typed)))
             else:

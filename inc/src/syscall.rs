@@ -24,6 +24,10 @@ pub enum Syscall {
     /// until the target calls `IpcRecv` (senders are served oldest first).
     /// Returns 0 once delivered, or -E_BAD_ENV if the target dies first.
     IpcSend = 15,
+    /// RJOS: `cgetc_wait()`. Like `Cgetc`, but when no character has been
+    /// typed the caller blocks (not runnable) until the keyboard or serial
+    /// interrupt delivers one; returns it (1..=255).
+    CgetcWait = 16,
     /// RJOS: `page_map_batch(srcenv, dstenv, list, count)`. Maps `count`
     /// (at most [`PAGE_MAP_BATCH_MAX`]) pages of `srcenv` into `dstenv`
     /// at the same addresses; `list` holds one [`batch_entry`] per page.
@@ -55,7 +59,7 @@ impl Syscall {
     /// Decodes a number from `eax`; `None` for anything unknown.
     pub fn from_u32(n: u32) -> Option<Syscall> {
         use Syscall::*;
-        const ALL: [Syscall; 16] = [
+        const ALL: [Syscall; 19] = [
             Cputs,
             Cgetc,
             Getenvid,
@@ -72,10 +76,12 @@ impl Syscall {
             IpcRecv,
             TimeMsec,
             IpcSend,
+            CgetcWait,
+            PageShared,
+            PageMapBatch,
         ];
+        // 0..=18 are contiguous: an index, as the syscall path wants.
         match n {
-            17 => Some(PageShared),
-            18 => Some(PageMapBatch),
             20 => Some(PageMapZero),
             _ => ALL.get(n as usize).copied(),
         }
@@ -88,10 +94,10 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for n in 0..16 {
+        for n in 0..19 {
             assert_eq!(Syscall::from_u32(n).unwrap() as u32, n);
         }
-        assert_eq!(Syscall::from_u32(16), None);
+        assert_eq!(Syscall::CgetcWait as u32, 16);
         assert_eq!(Syscall::from_u32(18), Some(Syscall::PageMapBatch));
         assert_eq!(Syscall::from_u32(19), None);
         assert_eq!(batch_entry(0x80_3000, 0x807), 0x80_3807);

@@ -14,6 +14,12 @@ const CTRL: u8 = 0x1D;
 const CAPSLOCK: u8 = 0x3A;
 const ENTER: u8 = 0x1C;
 const SLASH: u8 = 0x35;
+/// Up and down arrows (after 0xE0), and the bytes they type: JOS's KEY_UP
+/// and KEY_DN, which the shell's line editor walks its history with.
+const ARROW_UP: u8 = 0x48;
+const ARROW_DOWN: u8 = 0x50;
+pub const KEY_UP: u8 = 0xE2;
+pub const KEY_DN: u8 = 0xE3;
 
 /// Scan codes 0x00..=0x53 have characters; the rest are F keys and such.
 const NCODES: usize = 0x54;
@@ -94,9 +100,12 @@ impl Keyboard {
             CTRL => self.ctrl = !released,
             CAPSLOCK if !released => self.caps = !self.caps,
             _ if released => {}
-            // Of the escaped keys only the keypad's Enter and '/' type text.
+            // Of the escaped keys the keypad's Enter and '/' type text, the
+            // up and down arrows JOS's key codes.
             ENTER if escaped => return Some(b'\n'),
             SLASH if escaped => return Some(b'/'),
+            ARROW_UP if escaped => return Some(KEY_UP),
+            ARROW_DOWN if escaped => return Some(KEY_DN),
             _ if escaped => {}
             _ => return self.character(code),
         }
@@ -215,11 +224,12 @@ mod tests {
 
     #[test]
     fn escaped_keys() {
-        // Keypad Enter and '/', an arrow key, and a fake shift around it.
+        // Keypad Enter and '/', up (with a fake shift) and down, left.
         let codes = [
-            0xe0, 0x1c, 0xe0, 0x35, 0xe0, 0x2a, 0xe0, 0x48, 0xe0, 0xc8, 0x1e,
+            0xe0, 0x1c, 0xe0, 0x35, 0xe0, 0x2a, 0xe0, 0x48, 0xe0, 0xc8, 0xe0, 0x50, 0xe0, 0xd0,
+            0xe0, 0x4b, 0x1e,
         ];
-        assert_eq!(typed(&codes), b"\n/a");
+        assert_eq!(typed(&codes), b"\n/\xe2\xe3a");
     }
 
     #[test]

@@ -9,8 +9,8 @@ use multiboot::information::{MemoryManagement, MemoryType, Multiboot, PAddr};
 
 /// The boot loader's magic number in eax.
 pub const MULTIBOOT_BOOTLOADER_MAGIC: u32 = 0x2BADB002;
-/// The entry page directory maps only physical [0, 4 MB).
-const EARLY_MAPPED: u64 = 4 << 20;
+/// The entry page directory (boot/entry.S) maps only physical [0, ENTRY_MAPPED).
+const EARLY_MAPPED: u64 = crate::init::ENTRY_MAPPED as u64;
 /// Enough for the grader's hostile-ELF test (tools/mkbadelf.py) plus a program.
 pub const MAX_MODULES: usize = 16;
 const NAME_LEN: usize = 64;
@@ -67,7 +67,7 @@ impl MemoryManagement for EarlyMem {
             return None;
         }
         let va = (addr as u32 + KERNBASE) as usize as *const u8;
-        // SAFETY: [addr, addr+length) is below 4 MB, mapped at KERNBASE by the entry page directory.
+        // SAFETY: [addr, addr+length) is below 8 MB, mapped at KERNBASE by the entry page directory.
         Some(unsafe { core::slice::from_raw_parts(va, length) })
     }
 

@@ -78,3 +78,8 @@ pub fn irq_setmask(mask: u16) {
     }
     cprintf!("\n");
 }
+
+/// Unmasks IRQ `irq` (a driver that wants its device's interrupts).
+pub fn irq_enable(irq: u8) {
+    irq_setmask(IRQ_MASK.load(Ordering::SeqCst) & !(1 << irq));
+}

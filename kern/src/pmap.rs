@@ -416,7 +416,7 @@ mod boot {
         }
         let kernel_end = (&raw const end) as u32 - KERNBASE;
         // SAFETY: KERNBASE + pa reaches physical memory; until kern_pgdir is
-        // loaded only the first 4 MB, which the boot allocator and the
+        // loaded only the first 8 MB, which the boot allocator and the
         // ascending free list stay within (map_kernel needs only a few pages).
         let map = unsafe { DirectMap::new(KERNBASE as usize, npages as u32 * PGSIZE) };
         let mut boot = BootAlloc::new(kernel_end, ENTRY_MAPPED, &modules);

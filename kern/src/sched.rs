@@ -117,11 +117,16 @@ mod machine {
         }
     }
 
-    /// Nothing to run here. If no env is left anywhere, report the free-page
+    /// Nothing to run here. If no env is left anywhere (or only envs waiting
+    /// for a key, under `autoexit`), report the free-page
     /// count (the grader's leak check) and enter the monitor; otherwise
     /// sleep until an interrupt, without the big kernel lock.
     pub fn sched_halt(mut bkl: Bkl) -> ! {
-        if *ALIVE.get(&mut bkl) == 0 {
+        // An env waiting for a key keeps an interactive system up; with
+        // `autoexit` nobody will type, so the run is over.
+        let waiting_for_user =
+            !crate::init::cmdline().autoexit && crate::console::has_waiters(&mut bkl);
+        if *ALIVE.get(&mut bkl) == 0 && !waiting_for_user {
             env::free_deadlocked_receivers(&mut bkl);
             // Every other CPU has left its last env, so has reloaded CR3;
             // once this one has too, no frame needs to wait in limbo.

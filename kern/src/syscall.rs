@@ -49,6 +49,7 @@ pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: 
         Syscall::IpcRecv => ipc::sys_ipc_recv(bkl, a1),
         Syscall::TimeMsec => sys_time_msec(),
         Syscall::IpcSend => ipc::sys_ipc_send(bkl, a1 as EnvId, a2, a3, a4),
+        Syscall::CgetcWait => sys_cgetc_wait(bkl),
         Syscall::PageShared => sys_page_shared(bkl, a1 as EnvId, a2, a3),
         Syscall::PageMapBatch => sys_page_map_batch(bkl, a1 as EnvId, a2 as EnvId, a3, a4),
         Syscall::PageMapZero => sys_page_map_zero(bkl, a1 as EnvId, a2, a3),
@@ -68,6 +69,16 @@ fn sys_cputs(bkl: &mut Bkl, s: u32, len: u32) -> SysResult {
         crate::console::putc(b);
     }
     Ok(0)
+}
+
+/// A typed character; with none yet, the caller sleeps until the keyboard
+/// or serial interrupt brings one (console.rs).
+fn sys_cgetc_wait(bkl: &mut Bkl) -> SysResult {
+    let caller = me(bkl);
+    match crate::console::getc_or_sleep(bkl, caller) {
+        Some(c) => Ok(i32::from(c)),
+        None => bkl.diverge(sched_yield),
+    }
 }
 
 fn sys_env_destroy(bkl: &mut Bkl, envid: EnvId) -> SysResult {

@@ -366,7 +366,11 @@ mod machine {
                 cprintf!("LAPIC error interrupt on CPU %d\n", thiscpu(bkl.irq()).id);
                 lapic::lapic_eoi();
             }
-            // Device IRQs (keyboard, serial) are not used: the console polls.
+            t if t == IRQ_OFFSET + IRQ_KBD || t == IRQ_OFFSET + IRQ_SERIAL => {
+                // From the 8259 (auto-EOI): no LAPIC acknowledgement.
+                crate::console::intr(bkl);
+            }
+            // Other device IRQs are not used.
             _ => {}
         }
     }

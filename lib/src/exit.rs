@@ -1,7 +1,9 @@
 //! Ending the program.
 
-/// Destroys the calling environment; does not return.
+/// Closes every fd (so pipe ends and files are let go of in order), then
+/// destroys the calling environment; does not return.
 pub fn exit() -> ! {
+    crate::fd::close_all();
     let _ = crate::sys_env_destroy(0);
     // The kernel never schedules a destroyed env again; spin in case it did.
     loop {

@@ -9,8 +9,10 @@ use crate::cow::{page_mapping, PageMapping, Sharing, COW_PERM};
 use crate::x86::first_nonzero;
 use crate::{sys_env_destroy, sys_env_set_status, sys_exofork, sys_page_alloc, sys_page_map};
 use crate::{sys_page_map_batch, sys_page_unmap, UTrapframe};
+use core::ops::Range;
 use inc::env::{EnvId, ENV_RUNNABLE};
-use inc::memlayout::{NPTENTRIES, PFTEMP, PGSIZE, PTSIZE, USTACKTOP, UTOP, UVPD, UVPT, UXSTACKTOP};
+use inc::fd::{FDTABLE, FILEDATA};
+use inc::memlayout::{PFTEMP, PGSIZE, PTSIZE, USTACKTOP, UTOP, UVPD, UVPT, UXSTACKTOP};
 use inc::mmu::{pdx, pgnum, round_down, FEC_WR, PTE_COW, PTE_P, PTE_SYSCALL, PTE_U, PTE_W};
 use inc::syscall::batch_entry;
 
@@ -116,6 +118,60 @@ impl Batch {
         Ok(())
     }
 
+    /// Adds every mapped page of `range` (page-aligned) but the exception
+    /// stack, in address order; pages of `stack` become copy-on-write
+    /// whatever `how` says.
+    fn add_range(
+        &mut self,
+        range: Range<u32>,
+        stack: &Range<u32>,
+        how: Sharing,
+    ) -> Result<(), i32> {
+        let mut table_va = round_down(range.start, PTSIZE);
+        while table_va < range.end {
+            if uvpd(table_va) & PTE_P != 0 {
+                self.add_table(table_va, &range, stack, how)?;
+            }
+            table_va += PTSIZE; // below UTOP: cannot wrap
+        }
+        Ok(())
+    }
+
+    /// `add_range` within the page table that maps `table_va`.
+    fn add_table(
+        &mut self,
+        table_va: u32,
+        range: &Range<u32>,
+        stack: &Range<u32>,
+        how: Sharing,
+    ) -> Result<(), i32> {
+        // The page table, readable through the self-map at UVPT since the
+        // directory entry is present. Only raw reads: our own system calls
+        // change its entries as we go.
+        let table = (UVPT as *const u32).wrapping_add(pgnum(table_va));
+        let first = (range.start.max(table_va) - table_va) as usize / PGSIZE as usize;
+        let end = ((range.end - table_va).min(PTSIZE) / PGSIZE) as usize;
+        // SAFETY (for the scans and the reads below): index i < end <=
+        // NPTENTRIES stays inside the table.
+        let next_from = |i: usize| i + unsafe { first_nonzero(table.add(i), end - i) };
+        let mut i = next_from(first);
+        while i < end {
+            let va = table_va + i as u32 * PGSIZE;
+            // SAFETY: as above.
+            let pte = unsafe { core::ptr::read_volatile(table.add(i)) };
+            if pte & PTE_P != 0 && va != UXSTACKTOP - PGSIZE {
+                let page_how = if stack.contains(&va) {
+                    Sharing::CopyOnWrite
+                } else {
+                    how
+                };
+                self.add(va, pte, page_how)?;
+            }
+            i = next_from(i + 1);
+        }
+        Ok(())
+    }
+
     fn push_child(&mut self, entry: u32) {
         self.to_child[self.n_child] = entry;
         self.n_child += 1;
@@ -146,6 +202,26 @@ fn stack_bottom() -> u32 {
     bottom
 }
 
+/// Calls `f(va, pte)` for every mapped page in `range` (page-aligned),
+/// in address order, stopping at the first error.
+pub fn for_each_page(
+    range: core::ops::Range<u32>,
+    mut f: impl FnMut(u32, u32) -> Result<(), i32>,
+) -> Result<(), i32> {
+    let mut va = range.start;
+    while va < range.end {
+        if uvpd(va) & PTE_P == 0 {
+            va = round_down(va, PTSIZE) + PTSIZE; // a whole page table is absent
+            continue;
+        }
+        if let Some(pte) = uvpt(va) {
+            f(va, pte)?;
+        }
+        va += PGSIZE;
+    }
+    Ok(())
+}
+
 /// Gives `child` our address space (as `how` says), its own exception
 /// stack and our upcall, then lets it run. Kept out of line so that `fork`'s
 /// own frame, which the child resumes in, stays small and untouched.
@@ -153,33 +229,12 @@ fn stack_bottom() -> u32 {
 fn setup_child(child: EnvId, how: Sharing) -> Result<(), i32> {
     let stack = stack_bottom()..USTACKTOP;
     let mut batch = Batch::new(child);
-    for table_va in (0..UTOP).step_by(PTSIZE as usize) {
-        if uvpd(table_va) & PTE_P == 0 {
-            continue; // a whole page table is absent
-        }
-        // The page table, readable through the self-map at UVPT since the
-        // directory entry is present. Only raw reads: our own system calls
-        // change its entries as we go.
-        let table = (UVPT as *const u32).wrapping_add(pgnum(table_va));
-        // SAFETY (for the scans and the reads below): index i < NPTENTRIES
-        // stays inside the table.
-        let next_from = |i: usize| i + unsafe { first_nonzero(table.add(i), NPTENTRIES - i) };
-        let mut i = next_from(0);
-        while i < NPTENTRIES {
-            let va = table_va + i as u32 * PGSIZE;
-            // SAFETY: as above.
-            let pte = unsafe { core::ptr::read_volatile(table.add(i)) };
-            if pte & PTE_P != 0 && va != UXSTACKTOP - PGSIZE {
-                let page_how = if stack.contains(&va) {
-                    Sharing::CopyOnWrite
-                } else {
-                    how
-                };
-                batch.add(va, pte, page_how)?;
-            }
-            i = next_from(i + 1);
-        }
-    }
+    // The fd pages go last, after the pipe data pages in the fd data
+    // windows above them: a pipe end's fd page must never have more
+    // mappings than its data page (pipe.rs). Batches are applied in order.
+    batch.add_range(0..FDTABLE, &stack, how)?;
+    batch.add_range(FILEDATA..UTOP, &stack, how)?;
+    batch.add_range(FDTABLE..FILEDATA, &stack, how)?;
     batch.flush()?;
     // SAFETY: these only change the child's address space and upcall.
     unsafe {

@@ -11,19 +11,29 @@
 //! see `docs/user.md`.
 #![cfg_attr(not(test), no_std)]
 
-// `cow` is pure logic, and `heap` and `lazy` keep their pure parts
-// (allocator, fault policy) apart from the machine's; these build
-// everywhere, so `cargo test -p jos` tests them on the host. Everything
-// else needs the i686 machine.
+// `cow`, `argv`, `elf`, `lineedit` and `shparse` are pure logic, and `heap`
+// and `lazy` keep their pure parts (allocator, fault policy) apart from the
+// machine's; these build everywhere, so `cargo test -p jos` tests them on
+// the host. Everything else needs the i686 machine.
+pub mod argv;
 pub mod cow;
+pub mod elf;
 pub mod heap;
 pub mod lazy;
+pub mod lineedit;
+pub mod shparse;
 pub use inc;
 
+#[cfg(target_os = "none")]
+pub mod console;
 #[cfg(target_os = "none")]
 pub mod entry;
 #[cfg(target_os = "none")]
 pub mod exit;
+#[cfg(target_os = "none")]
+pub mod fd;
+#[cfg(target_os = "none")]
+pub mod file;
 #[cfg(target_os = "none")]
 pub mod fork;
 #[cfg(target_os = "none")]
@@ -33,12 +43,20 @@ pub mod ipc;
 #[cfg(target_os = "none")]
 pub mod libmain;
 #[cfg(target_os = "none")]
+pub mod pageref;
+#[cfg(target_os = "none")]
 pub mod panic;
 #[cfg(target_os = "none")]
 pub mod pgfault;
 #[cfg(target_os = "none")]
+pub mod pipe;
+#[cfg(target_os = "none")]
 #[macro_use]
 pub mod printf;
+#[cfg(target_os = "none")]
+pub mod readline;
+#[cfg(target_os = "none")]
+pub mod spawn;
 #[cfg(target_os = "none")]
 pub mod string;
 #[cfg(target_os = "none")]
@@ -46,16 +64,25 @@ pub mod syscall;
 #[cfg(target_os = "none")]
 pub mod vmmap;
 #[cfg(target_os = "none")]
+pub mod wait;
+#[cfg(target_os = "none")]
 pub mod x86;
 
 #[cfg(target_os = "none")]
 pub use {
+    argv::Argv,
+    console::{getchar, iscons, opencons, putchar},
     exit::exit,
+    fd::{close, close_all, dup, fstat, ftruncate, read, readn, seek, stat, write, Stat},
+    file::{open, remove, sync},
     fork::{fork, sfork},
     heap::{free, malloc, sbrk},
     inc::trap::UTrapframe,
     ipc::{ipc_recv, ipc_send},
-    libmain::{binaryname, envs, thisenv},
+    libmain::{args, binaryname, envs, thisenv},
     pgfault::set_pgfault_handler,
+    pipe::{pipe, pipeisclosed},
+    spawn::spawn,
     syscall::*,
+    wait::wait,
 };

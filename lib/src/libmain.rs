@@ -15,11 +15,17 @@ extern "C" {
 static BINARYNAME: AtomicPtr<u8> = AtomicPtr::new(core::ptr::null_mut());
 static BINARYNAME_LEN: AtomicUsize = AtomicUsize::new(0);
 
+/// The arguments `_start` got, for [`args`].
+static ARGC: AtomicUsize = AtomicUsize::new(0);
+static ARGV: AtomicPtr<*const u8> = AtomicPtr::new(core::ptr::null_mut());
+
 /// Called by `_start` with the C calling convention; never returns.
 ///
 /// # Safety
 /// `argv` must point to `argc` valid NUL-terminated strings (or `argc` be 0).
 pub unsafe extern "C" fn libmain(argc: i32, argv: *const *const u8) -> ! {
+    ARGC.store(argc.max(0) as usize, Ordering::Relaxed);
+    ARGV.store(argv as *mut *const u8, Ordering::Relaxed);
     if argc > 0 && !argv.is_null() {
         // SAFETY: whoever started us with argc > 0 passed a valid argv
         // whose first entry is a NUL-terminated string.
@@ -32,6 +38,15 @@ pub unsafe extern "C" fn libmain(argc: i32, argv: *const *const u8) -> ! {
     // with exactly this signature.
     unsafe { umain(argc, argv) };
     crate::exit()
+}
+
+/// The program's arguments (`argv[0]` is its name), as spawn passed them;
+/// none for a program the kernel started.
+pub fn args() -> crate::Argv {
+    let argv = ARGV.load(Ordering::Relaxed) as *const *const u8;
+    // SAFETY: libmain recorded what _start was given: argc string pointers
+    // on our stack (spawn's layout), which stay there unchanged.
+    unsafe { crate::Argv::from_raw(ARGC.load(Ordering::Relaxed) as i32, argv) }
 }
 
 /// The name panic messages show for this program.

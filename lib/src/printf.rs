@@ -104,3 +104,62 @@ pub fn vprintln(fmt: &str, args: &[Arg]) -> usize {
     out.flush();
     n + 1
 }
+
+/// JOS's `fprintf(fd, ...)`: formats and writes to file descriptor `fd`.
+#[macro_export]
+macro_rules! fprintf {
+    ($fd:expr, $fmt:expr $(, $arg:expr)* $(,)?) => {
+        $crate::printf::vfprintf($fd, $fmt, &[$($crate::printf::ToArg::to_arg(&$arg)),*])
+    };
+}
+
+/// JOS's `printf`: like [`cprintf!`] but to fd 1, so it follows redirection.
+#[macro_export]
+macro_rules! printf {
+    ($fmt:expr $(, $arg:expr)* $(,)?) => {
+        $crate::printf::vfprintf(1, $fmt, &[$($crate::printf::ToArg::to_arg(&$arg)),*])
+    };
+}
+
+/// Bytes waiting to be written to an fd.
+struct FdBuf {
+    fd: i32,
+    buf: [u8; 256],
+    len: usize,
+    error: Option<i32>,
+}
+
+impl FdBuf {
+    fn flush(&mut self) {
+        if self.len > 0 && self.error.is_none() {
+            if let Err(e) = crate::fd::write(self.fd, &self.buf[..self.len]) {
+                self.error = Some(e);
+            }
+        }
+        self.len = 0;
+    }
+}
+
+impl Putch for FdBuf {
+    fn putch(&mut self, c: u8) {
+        if self.len == self.buf.len() {
+            self.flush();
+        }
+        self.buf[self.len] = c;
+        self.len += 1;
+    }
+}
+
+/// The function behind [`fprintf!`]: as in C, the byte count, or the
+/// first write error (negative).
+pub fn vfprintf(fd: i32, fmt: &str, args: &[Arg]) -> i32 {
+    let mut out = FdBuf {
+        fd,
+        buf: [0; 256],
+        len: 0,
+        error: None,
+    };
+    let n = inc::printfmt::vprintfmt(&mut out, fmt, args);
+    out.flush();
+    out.error.unwrap_or(n as i32)
+}

@@ -156,6 +156,20 @@ pub fn sys_cgetc() -> i32 {
     syscall4(Syscall::Cgetc, 0, 0, 0, 0)
 }
 
+/// Waits in the kernel until a console character is typed and returns it
+/// (RJOS's syscall 16); the env does not run while it waits.
+/// A 0 means we were woken without a character (or the kernel's waiter
+/// list was full): give others a turn and ask again.
+pub fn sys_cgetc_wait() -> Result<u8, i32> {
+    loop {
+        match syscall4(Syscall::CgetcWait, 0, 0, 0, 0) {
+            0 => sys_yield(),
+            r if r < 0 => return Err(r),
+            r => return Ok(r as u8),
+        }
+    }
+}
+
 /// The caller's envid.
 pub fn sys_getenvid() -> EnvId {
     syscall4(Syscall::Getenvid, 0, 0, 0, 0)

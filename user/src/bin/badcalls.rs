@@ -106,6 +106,7 @@ fn call_name(call: Syscall) -> &'static str {
         IpcRecv => "ipc_recv",
         TimeMsec => "time_msec",
         IpcSend => "ipc_send",
+        CgetcWait => "cgetc_wait",
         PageShared => "page_shared",
         PageMapBatch => "page_map_batch",
         PageMapZero => "page_map_zero",
@@ -512,7 +513,7 @@ fn check_misc_calls(t: &mut Checks) {
     ] {
         t.sys(Cputs, case, [va, 0, 0, 0, 0], 0);
     }
-    for num in [16, 18, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
+    for num in [18, 99, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
         let mut label = [0u8; 16];
         let n = jos::snprintf!(&mut label, "0x%x", num);
         let label = core::str::from_utf8(&label[..n]).unwrap_or("?");

@@ -3,10 +3,16 @@
 #![no_std]
 #![no_main]
 
-use core::ptr::{addr_of_mut, read_volatile, write_volatile};
+use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
+use inc::memlayout::PGSIZE;
 use jos::{cprintf, panic};
 
 const ARRAYSIZE: usize = 1024 * 1024;
+
+extern "C" {
+    /// The end of the program's bss (lib/user.ld).
+    static end: u8;
+}
 
 /// Lives in .bss: the loader must map and zero all of it.
 static mut BIGARRAY: [u32; ARRAYSIZE] = [0; ARRAYSIZE];
@@ -34,8 +40,12 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
         }
     }
     cprintf!("Yes, good.  Now doing a wild write off the end...\n");
-    // SAFETY: deliberately 4 KiB past the array, onto an unmapped page; the
-    // kernel must destroy us there. wrapping_add keeps the arithmetic defined.
-    unsafe { write_volatile(array.wrapping_add(ARRAYSIZE + 1024), 0) };
+    // Deliberately onto the first page past the end of the program (the
+    // linker's `end`), which the loader never maps; the kernel must destroy
+    // us there. (Not a fixed distance past the array: other statics, such
+    // as the library's page-sized file-server buffer, may follow it.)
+    let past_end = (addr_of!(end) as u32).next_multiple_of(PGSIZE) as *mut u32;
+    // SAFETY: deliberately unsound: nothing is mapped there, so this traps.
+    unsafe { write_volatile(past_end, 0) };
     panic!("SHOULD HAVE TRAPPED!!!");
 }

@@ -24,6 +24,12 @@ pub enum Syscall {
     /// until the target calls `IpcRecv` (senders are served oldest first).
     /// Returns 0 once delivered, or -E_BAD_ENV if the target dies first.
     IpcSend = 15,
+    /// RJOS: `page_access(envid, va, npages, bitmap, bits)`. For each of the
+    /// `npages` pages from `va` in `envid` (the caller or its child), reports
+    /// whether the hardware set any of `bits` (PTE_A, PTE_D or both) and
+    /// clears them: bit i of the u32 words at `bitmap` is page i. Returns
+    /// how many pages were reported. Numbers 16-21 belong to other calls.
+    PageAccess = 22,
 }
 
 impl Syscall {
@@ -48,7 +54,10 @@ impl Syscall {
             TimeMsec,
             IpcSend,
         ];
-        ALL.get(n as usize).copied()
+        match n {
+            22 => Some(PageAccess),
+            _ => ALL.get(n as usize).copied(),
+        }
     }
 }
 
@@ -65,5 +74,7 @@ mod tests {
         assert_eq!(Syscall::IpcSend as u32, 15);
         assert_eq!(Syscall::from_u32(u32::MAX), None);
         assert_eq!(Syscall::IpcRecv as u32, 13);
+        assert_eq!(Syscall::from_u32(22), Some(Syscall::PageAccess));
+        assert_eq!(Syscall::from_u32(23), None);
     }
 }

@@ -50,6 +50,8 @@ mod multiboot_info;
 #[cfg(target_os = "none")]
 mod panic;
 #[cfg(target_os = "none")]
+mod pgaccess;
+#[cfg(target_os = "none")]
 mod picirq;
 #[cfg(target_os = "none")]
 mod programs;

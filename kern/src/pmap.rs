@@ -239,6 +239,13 @@ pub unsafe fn load_pgdir(pgdir: PgDir) {
     })
 }
 
+/// A CPU other than this one that has `pgdir` in CR3 (and so may cache
+/// its entries in its TLB), if any.
+pub fn loaded_elsewhere(pgdir: PgDir) -> Option<usize> {
+    let me = this_cpu();
+    with(|p| p.frames.tlb.loaded_elsewhere(me, pgdir.pa()))
+}
+
 /// Number of physical frames managed.
 pub fn npages() -> usize {
     with(|p| p.frames.npages())

@@ -16,6 +16,7 @@ use crate::cpu::thiscpu;
 use crate::env::{self, envid2env, pgdir_of, KERNEL_STATE};
 use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::ipc;
+use crate::pgaccess;
 use crate::pmap;
 use crate::sched::sched_yield;
 use crate::userptr::{page_arg, perm_ok, UserBuf};
@@ -49,6 +50,7 @@ pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: 
         Syscall::IpcRecv => ipc::sys_ipc_recv(bkl, a1),
         Syscall::TimeMsec => sys_time_msec(),
         Syscall::IpcSend => ipc::sys_ipc_send(bkl, a1 as EnvId, a2, a3, a4),
+        Syscall::PageAccess => pgaccess::sys_page_access(bkl, a1 as EnvId, a2, a3, a4, a5),
     };
     result.unwrap_or_else(|err| err)
 }

@@ -38,6 +38,8 @@ pub mod string;
 #[cfg(target_os = "none")]
 pub mod syscall;
 #[cfg(target_os = "none")]
+pub mod wset;
+#[cfg(target_os = "none")]
 pub mod x86;
 
 #[cfg(target_os = "none")]
@@ -49,4 +51,5 @@ pub use {
     libmain::{binaryname, envs, thisenv},
     pgfault::set_pgfault_handler,
     syscall::*,
+    wset::working_set,
 };

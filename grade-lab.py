@@ -449,10 +449,16 @@ def vmk_tests() -> List[Test]:
                 "pgaccess: accessed again: \\(0 pages\\)",
                 "pgaccess: child accessed: 3 \\(1 pages\\)",
                 "pgaccess: done", NO_RUNNABLE]
+    # A handler that always faults again: the frames reach the guard page.
+    uxstack = [r"\[00001000\] exception stack overflow: the upcall frame at eebfe... runs into the guard page "
+               "below UXSTACKTOP-PGSIZE", mem_check("eebfe..."), r"\[00001000\] free env 00001000", NO_RUNNABLE]
     return [
         Test(4, "pgaccess", prog="pgaccess", expect=pgaccess),
         # Four CPUs: the env may move between CPUs between touch and look.
         Test(4, "pgaccess-4cpu", prog="pgaccess", cpus=4, expect=pgaccess),
+        Test(4, "uxstackoverflow", prog="uxstackoverflow", expect=uxstack, forbid=["uxstackoverflow: still alive"]),
+        Test(4, "uxstackoverflow-4cpu", prog="uxstackoverflow", cpus=4, expect=uxstack,
+             forbid=["uxstackoverflow: still alive"]),
     ]
 
 

@@ -31,6 +31,15 @@ pub fn utrapframe_va(trap_esp: u32) -> u32 {
     }
 }
 
+/// Whether the upcall frame for a fault taken at `trap_esp` would overflow
+/// the exception stack: the fault came from the exception stack itself
+/// (a handler that faults again and again) and the frame would start in
+/// the guard page below it.
+pub fn uxstack_overflows(trap_esp: u32) -> bool {
+    let on_uxstack = (UXSTACKTOP - PGSIZE..UXSTACKTOP).contains(&trap_esp);
+    on_uxstack && utrapframe_va(trap_esp) < UXSTACKTOP - PGSIZE
+}
+
 /// Whether vector `trapno` is an interrupt from the local APIC, which must
 /// be acknowledged (EOI) before it sends another of the same or lower
 /// priority.
@@ -386,7 +395,21 @@ mod machine {
         }
         let utf_va = utrapframe_va(tf.esp);
         let size = core::mem::size_of::<UTrapframe>() as u32;
+        let overflow = uxstack_overflows(tf.esp);
+        if overflow {
+            // JOS's user_mem_check line follows (tests match it); this
+            // one says why. The guard page counts even if the env mapped it.
+            cprintf!(
+                "[%08x] exception stack overflow: the upcall frame at %08x runs into the guard page below UXSTACKTOP-PGSIZE\n",
+                bkl.env(e).env_id,
+                utf_va
+            );
+        }
         let mut frame = env::user_mem_assert(bkl, e, UserBuf::new(utf_va, size), PTE_U | PTE_W);
+        if overflow {
+            env::env_destroy(bkl, e);
+            return;
+        }
         frame.write(UTrapframe {
             utf_fault_va: fault_va,
             utf_err: tf.err,
@@ -450,6 +473,18 @@ mod tests {
         // Nested fault: below the trap-time esp, one word left empty.
         assert_eq!(utrapframe_va(UXSTACKTOP - 52), UXSTACKTOP - 52 - 4 - 52);
         assert_eq!(utrapframe_va(UXSTACKTOP - PGSIZE), UXSTACKTOP - PGSIZE - 56);
+    }
+
+    #[test]
+    fn exception_stack_overflow() {
+        // A first fault, from the normal stack, always fits.
+        assert!(!uxstack_overflows(0xEEBF_DFF0));
+        assert!(!uxstack_overflows(UXSTACKTOP));
+        // Nested faults fit while the 56 bytes stay on the page.
+        assert!(!uxstack_overflows(UXSTACKTOP - 52));
+        assert!(!uxstack_overflows(UXSTACKTOP - PGSIZE + 56));
+        assert!(uxstack_overflows(UXSTACKTOP - PGSIZE + 55));
+        assert!(uxstack_overflows(UXSTACKTOP - PGSIZE));
     }
 
     #[test]

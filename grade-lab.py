@@ -449,6 +449,13 @@ def vmk_tests() -> List[Test]:
                 "pgaccess: accessed again: \\(0 pages\\)",
                 "pgaccess: child accessed: 3 \\(1 pages\\)",
                 "pgaccess: done", NO_RUNNABLE]
+    # The kernel recurses on the first trap from user mode until its stack
+    # hits the KSTKGAP guard: the double-fault task reports it.
+    kstack = ["kstackoverflow: recursing in the kernel on CPU [0-3]", "double fault on CPU [0-3], in:",
+              r" *kern/src/[a-z_]+.rs:[0-9]+: overflow_kernel_stack_on_purpose\+[0-9]+",
+              r"kernel panic at kern/src/dblfault.rs:[0-9]+: double fault on CPU ([0-3]): kernel stack overflow into "
+              r"the guard page of CPU \1's stack \[ef.{6}, ef.{6}\) at esp ef.{6}, eip f01[0-9a-f]{5}",
+              "Stack backtrace:"]
     # A handler that always faults again: the frames reach the guard page.
     uxstack = [r"\[00001000\] exception stack overflow: the upcall frame at eebfe... runs into the guard page "
                "below UXSTACKTOP-PGSIZE", mem_check("eebfe..."), r"\[00001000\] free env 00001000", NO_RUNNABLE]
@@ -456,6 +463,10 @@ def vmk_tests() -> List[Test]:
         Test(4, "pgaccess", prog="pgaccess", expect=pgaccess),
         # Four CPUs: the env may move between CPUs between touch and look.
         Test(4, "pgaccess-4cpu", prog="pgaccess", cpus=4, expect=pgaccess),
+        Test(4, "kstackoverflow", prog="hello", kargs="kstackoverflow", panics=True, expect=kstack,
+             forbid=["hello, world"]),
+        Test(4, "kstackoverflow-4cpu", prog="hello", kargs="kstackoverflow", cpus=4, panics=True, expect=kstack,
+             forbid=["hello, world"]),
         Test(4, "uxstackoverflow", prog="uxstackoverflow", expect=uxstack, forbid=["uxstackoverflow: still alive"]),
         Test(4, "uxstackoverflow-4cpu", prog="uxstackoverflow", cpus=4, expect=uxstack,
              forbid=["uxstackoverflow: still alive"]),

@@ -38,6 +38,8 @@ mod bkl;
 #[cfg(target_os = "none")]
 mod cpu;
 #[cfg(target_os = "none")]
+mod dblfault;
+#[cfg(target_os = "none")]
 mod env;
 #[cfg(target_os = "none")]
 pub mod init; // i386_init, which the binary links

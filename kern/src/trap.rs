@@ -57,6 +57,13 @@ pub const fn interrupt_gate(handler: u32, sel: u16, dpl: u8) -> u64 {
         | (handler as u64 >> 16) << 48
 }
 
+/// An IDT task gate (Intel SDM vol. 3, 7.2.5): present, DPL 0, switching
+/// to the task whose TSS selector is `tss`.
+pub const fn task_gate(tss: u16) -> u64 {
+    let kind: u64 = 0x5;
+    (tss as u64) << 16 | (kind | 1 << 7) << 40
+}
+
 /// The bracketed note JOS prints after a page fault's error code.
 pub fn page_fault_err_note(err: u32) -> (&'static str, &'static str, &'static str) {
     use inc::mmu::{FEC_PR, FEC_U, FEC_WR};
@@ -142,7 +149,10 @@ mod machine {
         handler: u32,
     }
 
-    static IDT: PerCpuCell<[u64; 256]> = PerCpuCell::new([0; 256]);
+    /// One IDT per CPU: they differ only in vector 8, each CPU's task gate
+    /// to its own double-fault TSS (dblfault.rs).
+    static IDT: PerCpuCell<[[u64; 256]; inc::memlayout::NCPU]> =
+        PerCpuCell::new([[0; 256]; inc::memlayout::NCPU]);
 
     /// Timer interrupts counted on the boot CPU (sys_time_msec).
     pub static TICKS: AtomicU32 = AtomicU32::new(0);
@@ -162,14 +172,17 @@ mod machine {
             core::slice::from_raw_parts(start, n)
         };
         // SAFETY: only the boot CPU runs this, before any other CPU starts.
-        let idt = unsafe { &mut *IDT.as_ptr() };
-        for e in entries {
-            let dpl = if e.vector == T_BRKPT || e.vector == T_SYSCALL {
-                3
-            } else {
-                0
-            };
-            idt[e.vector as usize] = interrupt_gate(e.handler, GD_KT, dpl);
+        let idts = unsafe { &mut *IDT.as_ptr() };
+        for (cpu, idt) in idts.iter_mut().enumerate() {
+            for e in entries {
+                let dpl = if e.vector == T_BRKPT || e.vector == T_SYSCALL {
+                    3
+                } else {
+                    0
+                };
+                idt[e.vector as usize] = interrupt_gate(e.handler, GD_KT, dpl);
+            }
+            idt[T_DBLFLT as usize] = task_gate(gdt::df_tss_selector(cpu));
         }
         trap_init_percpu(irq);
     }
@@ -179,13 +192,15 @@ mod machine {
         let me = thiscpu(irq);
         let top = pmap::kstack_top(me.id);
         me.set_kernel_stack(top, GD_KD);
-        gdt::load(me);
+        gdt::load(me, crate::dblfault::prepare(me.id));
         let ptr = x86::DescriptorTablePointer {
             limit: (core::mem::size_of::<[u64; 256]>() - 1) as u16,
-            base: IDT.as_ptr() as u32,
+            // SAFETY: in bounds (cpu ids are below NCPU); only a pointer.
+            base: unsafe { IDT.as_ptr().cast::<[u64; 256]>().add(me.id) } as u32,
         };
         // SAFETY: the IDT is static and every present gate points at a stub
-        // in trapentry.S with the kernel code selector.
+        // in trapentry.S with the kernel code selector, or (vector 8) at
+        // this CPU's double-fault TSS, which `prepare` just filled in.
         unsafe { x86::lidt(&ptr) };
         if x86::cpuid(1).3 & CPUID_1_EDX_SEP == 0 {
             cprintf!(
@@ -212,6 +227,9 @@ mod machine {
     /// copies the frame into the current env. Returns the guard and the env,
     /// or frees a DYING env and reschedules.
     fn enter_from_user(tf: &Trapframe) -> (Bkl, usize) {
+        if crate::init::cmdline().kstackoverflow {
+            overflow_kernel_stack_on_purpose(0);
+        }
         let mut bkl = bkl::lock_kernel();
         let e = bkl
             .curenv()
@@ -251,6 +269,25 @@ mod machine {
             resume_or_yield(bkl)
         } else {
             kernel_trap(&irq, frame)
+        }
+    }
+
+    /// Recurses with a 1 KB frame until the kernel stack runs into its guard
+    /// page (command-line word `kstackoverflow`): the double fault that
+    /// follows must be reported by dblfault.rs.
+    #[inline(never)]
+    fn overflow_kernel_stack_on_purpose(depth: u32) -> u32 {
+        if depth == 0 {
+            cprintf!(
+                "kstackoverflow: recursing in the kernel on CPU %d\n",
+                crate::cpu::cpu_id()
+            );
+        }
+        let frame = core::hint::black_box([depth; 256]);
+        if core::hint::black_box(depth) < u32::MAX {
+            overflow_kernel_stack_on_purpose(depth + 1).wrapping_add(frame[3])
+        } else {
+            frame[0]
         }
     }
 
@@ -498,6 +535,8 @@ mod tests {
 
     #[test]
     fn gates() {
+        // Task gate to TSS selector 0x68: type 5, P, DPL 0 = 0x85.
+        assert_eq!(task_gate(0x68), 0x0000_8500_0068_0000);
         // Handler 0xF0123456, kernel code, DPL 3: type 0xE, P, DPL 3 = 0xEE.
         assert_eq!(interrupt_gate(0xF012_3456, 0x08, 3), 0xF012_EE00_0008_3456);
         assert_eq!(interrupt_gate(0xF012_3456, 0x08, 0) >> 40 & 0xFF, 0x8E);

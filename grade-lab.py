@@ -212,7 +212,7 @@ def check_cputswrap(lines: List[str]) -> List[str]:
 
 def badcalls_test() -> Test:
     """Every system call with bad arguments: only failures print."""
-    return Test(3, "badcalls", expect=["badcalls: 392 checks passed", NO_RUNNABLE],
+    return Test(3, "badcalls", expect=["badcalls: 423 checks passed", NO_RUNNABLE],
                 forbid=["badcalls: .*: got ", "badcalls: .*changed something", "badcalls: .*FAILED"])
 
 
@@ -801,8 +801,41 @@ def lab5_fs_tests() -> List[Test]:
     return tests
 
 
+def vmk_tests() -> List[Test]:
+    """Issue 9's kernel mechanisms (docs/vm.md). Lab 4: pgaccess forks."""
+    pgaccess = ["pgaccess: fresh pages accessed: \\(0 pages\\)",
+                "pgaccess: working set: 1 2 30 \\(3 pages\\)",
+                "pgaccess: dirty: 30 \\(1 pages\\)",
+                "pgaccess: accessed again: \\(0 pages\\)",
+                "pgaccess: child accessed: 3 \\(1 pages\\)",
+                "pgaccess: done", NO_RUNNABLE]
+    # The kernel recurses on the first trap from user mode until its stack
+    # hits the KSTKGAP guard: the double-fault task reports it.
+    kstack = ["kstackoverflow: recursing in the kernel on CPU [0-3]", "double fault on CPU [0-3], in:",
+              r" *kern/src/[a-z_]+.rs:[0-9]+: overflow_kernel_stack_on_purpose\+[0-9]+",
+              r"kernel panic at kern/src/dblfault.rs:[0-9]+: double fault on CPU ([0-3]): kernel stack overflow into "
+              r"the guard page of CPU \1's stack \[ef.{6}, ef.{6}\) at esp ef.{6}, eip f01[0-9a-f]{5}",
+              "Stack backtrace:"]
+    # A handler that always faults again: the frames reach the guard page.
+    uxstack = [r"\[00001000\] exception stack overflow: the upcall frame at eebfe... runs into the guard page "
+               "below UXSTACKTOP-PGSIZE", mem_check("eebfe..."), r"\[00001000\] free env 00001000", NO_RUNNABLE]
+    return [
+        Test(4, "pgaccess", prog="pgaccess", expect=pgaccess),
+        # Four CPUs: the env may move between CPUs between touch and look.
+        Test(4, "pgaccess-4cpu", prog="pgaccess", cpus=4, expect=pgaccess),
+        Test(4, "kstackoverflow", prog="hello", kargs="kstackoverflow", panics=True, expect=kstack,
+             forbid=["hello, world"]),
+        Test(4, "kstackoverflow-4cpu", prog="hello", kargs="kstackoverflow", cpus=4, panics=True, expect=kstack,
+             forbid=["hello, world"]),
+        Test(4, "uxstackoverflow", prog="uxstackoverflow", expect=uxstack, forbid=["uxstackoverflow: still alive"]),
+        Test(4, "uxstackoverflow-4cpu", prog="uxstackoverflow", cpus=4, expect=uxstack,
+             forbid=["uxstackoverflow: still alive"]),
+    ]
+
+
 def all_tests() -> List[Test]:
     tests = (lab1_2_tests() + lab3_tests() + lab4_tests() + fuzz_tests() + refcount_tests() + fpu_tests() + vm_tests() + bench_tests()
+             + vmk_tests()
              + lab5_fs_tests() + lab5_lib_tests())
     for test in tests:
         # Lab 3/4 programs that end the run must give every page back.

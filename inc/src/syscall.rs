@@ -28,22 +28,28 @@ pub enum Syscall {
     /// typed the caller blocks (not runnable) until the keyboard or serial
     /// interrupt delivers one; returns it (1..=255).
     CgetcWait = 16,
-    /// RJOS: `page_map_batch(srcenv, dstenv, list, count)`. Maps `count`
-    /// (at most [`PAGE_MAP_BATCH_MAX`]) pages of `srcenv` into `dstenv`
-    /// at the same addresses; `list` holds one [`batch_entry`] per page.
-    /// Each page gets `PageMap`'s checks; if any fails, no mapping changes.
-    /// `srcenv == dstenv` changes permissions in place (fork uses both).
     /// RJOS: `page_shared(envid, va, myva)`: 1 if env `envid` maps at `va`
     /// the same frame the caller maps at `myva`, else 0 (-E_BAD_ENV,
     /// -E_INVAL for an address that is not a page below UTOP). The file
     /// server asks it to check that a client really holds an Fd page.
     PageShared = 17,
+    /// RJOS: `page_map_batch(srcenv, dstenv, list, count)`. Maps `count`
+    /// (at most [`PAGE_MAP_BATCH_MAX`]) pages of `srcenv` into `dstenv`
+    /// at the same addresses; `list` holds one [`batch_entry`] per page.
+    /// Each page gets `PageMap`'s checks; if any fails, no mapping changes.
+    /// `srcenv == dstenv` changes permissions in place (fork uses both).
     PageMapBatch = 18,
     /// RJOS: `page_map_zero(envid, va, perm)`. Maps the kernel's one shared,
     /// always-zero frame at `va`, read-only: `perm` follows page_alloc's
     /// rules and must not contain PTE_W. The frame is never freed; a write
     /// to it faults, and the library replaces it with a private page.
     PageMapZero = 20,
+    /// RJOS: `page_access(envid, va, npages, bitmap, bits)`. For each of the
+    /// `npages` pages from `va` in `envid` (the caller or its child), reports
+    /// whether the hardware set any of `bits` (PTE_A, PTE_D or both) and
+    /// clears them: bit i of the u32 words at `bitmap` is page i. Returns
+    /// how many pages were reported.
+    PageAccess = 22,
 }
 
 /// Most pages one `PageMapBatch` call may name.
@@ -83,6 +89,7 @@ impl Syscall {
         // 0..=18 are contiguous: an index, as the syscall path wants.
         match n {
             20 => Some(PageMapZero),
+            22 => Some(PageAccess),
             _ => ALL.get(n as usize).copied(),
         }
     }
@@ -107,5 +114,8 @@ mod tests {
         assert_eq!(Syscall::from_u32(20), Some(Syscall::PageMapZero));
         assert_eq!(Syscall::from_u32(21), None);
         assert_eq!(Syscall::from_u32(17), Some(Syscall::PageShared));
+        assert_eq!(Syscall::from_u32(22), Some(Syscall::PageAccess));
+        assert_eq!(Syscall::from_u32(23), None);
+        assert_eq!(Syscall::from_u32(21), None);
     }
 }

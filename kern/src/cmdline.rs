@@ -8,6 +8,9 @@
 //! * `nocheck`: skip the slow lab-2 self-checks.
 //! * `kfault`: once traps are set up, read an unmapped kernel address on
 //!   purpose, to show (and let the grader check) what a kernel page fault does.
+//! * `kstackoverflow`: on the first trap from user mode, recurse in the
+//!   kernel until the stack runs into its guard page, to show (and grade)
+//!   the double-fault report.
 
 /// At most this many programs may be named with `run=`.
 pub const MAX_RUN: usize = 16;
@@ -17,6 +20,7 @@ pub struct CmdLine<'a> {
     pub autoexit: bool,
     pub nocheck: bool,
     pub kfault: bool,
+    pub kstackoverflow: bool,
     run: [&'a str; MAX_RUN],
     nrun: usize,
 }
@@ -30,6 +34,7 @@ impl<'a> CmdLine<'a> {
                 "autoexit" => c.autoexit = true,
                 "nocheck" => c.nocheck = true,
                 "kfault" => c.kfault = true,
+                "kstackoverflow" => c.kstackoverflow = true,
                 _ => {
                     if let Some(list) = word.strip_prefix("run=") {
                         for name in list.split(',').filter(|n| !n.is_empty()) {
@@ -60,6 +65,8 @@ mod tests {
         let c = CmdLine::parse("/obj/kern/kernel autoexit run=hello,,divzero run=x");
         assert!(!c.kfault);
         assert!(CmdLine::parse("k kfault").kfault);
+        assert!(!c.kstackoverflow);
+        assert!(CmdLine::parse("k kstackoverflow").kstackoverflow);
         assert!(c.autoexit);
         assert!(!c.nocheck);
         assert_eq!(c.programs(), &["hello", "divzero", "x"]);

@@ -63,6 +63,15 @@ impl Cpu {
         }
     }
 
+    /// The eip and esp the CPU saved into this TSS when it switched to the
+    /// double-fault task.
+    fn interrupted_at(&self) -> (u32, u32) {
+        // SAFETY: a plain read of this CPU's TSS, which the CPU wrote when
+        // it left the task; nothing writes it while the double-fault task runs.
+        let ts = unsafe { self.ts.get().read_volatile() };
+        (ts.eip, ts.esp)
+    }
+
     /// The task state segment, for the GDT's descriptor and `ltr`.
     pub fn ts_ptr(&self) -> *const TaskState {
         self.ts.get()
@@ -89,11 +98,21 @@ static CPUS: Cpus = Cpus({
 /// loaded this CPU's TSS, the task register names it (GD_TSS0 + 8 * id):
 /// reading it is one instruction, where asking the LAPIC is an MMIO read,
 /// slow under QEMU and needed on every kernel entry.
+/// In a CPU's double-fault task the register names that task's TSS
+/// (GD_DFTSS0 + 8 * id) instead.
 pub fn cpu_id() -> usize {
+    use crate::gdt::{GD_DFTSS0, GD_TSS0};
     match crate::x86::str() {
         0 => crate::lapic::cpunum(),
-        sel => usize::from((sel - crate::gdt::GD_TSS0) / 8),
+        sel if sel >= GD_DFTSS0 => usize::from((sel - GD_DFTSS0) / 8),
+        sel => usize::from((sel - GD_TSS0) / 8),
     }
+}
+
+/// Where CPU `id` was when it double-faulted: the eip and esp it saved
+/// into its TSS on the switch to its double-fault task (which calls this).
+pub fn interrupted_at(id: usize) -> (u32, u32) {
+    CPUS.0[id].interrupted_at()
 }
 
 /// The state of the CPU running this code.

@@ -40,6 +40,8 @@ mod bkl;
 #[cfg(target_os = "none")]
 mod cpu;
 #[cfg(target_os = "none")]
+mod dblfault;
+#[cfg(target_os = "none")]
 mod env;
 #[cfg(target_os = "none")]
 pub mod init; // i386_init, which the binary links
@@ -51,6 +53,8 @@ mod lapic;
 mod multiboot_info;
 #[cfg(target_os = "none")]
 mod panic;
+#[cfg(target_os = "none")]
+mod pgaccess;
 #[cfg(target_os = "none")]
 mod picirq;
 #[cfg(target_os = "none")]

@@ -259,6 +259,13 @@ pub unsafe fn load_pgdir(pgdir: PgDir) {
     })
 }
 
+/// A CPU other than this one that has `pgdir` in CR3 (and so may cache
+/// its entries in its TLB), if any.
+pub fn loaded_elsewhere(pgdir: PgDir) -> Option<usize> {
+    let me = this_cpu();
+    with(|p| p.frames.tlb.loaded_elsewhere(me, pgdir.pa()))
+}
+
 /// Number of physical frames managed.
 pub fn npages() -> usize {
     with(|p| p.frames.npages())
@@ -367,6 +374,20 @@ pub fn envs_kva() -> VirtAddr {
 /// Top of CPU `cpu`'s kernel stack in the KSTACKTOP area.
 pub fn kstack_top(cpu: usize) -> u32 {
     KSTACKTOP - cpu as u32 * (KSTKSIZE + KSTKGAP)
+}
+
+/// The unmapped KSTKGAP guard below CPU `cpu`'s kernel stack, [lo, hi).
+pub fn kstack_guard(cpu: usize) -> (u32, u32) {
+    let hi = kstack_top(cpu) - KSTKSIZE;
+    (hi - KSTKGAP, hi)
+}
+
+/// The CPU whose kernel-stack guard `va` lies in, if any.
+pub fn kstack_guard_of(va: u32) -> Option<usize> {
+    (0..inc::memlayout::NCPU).find(|&cpu| {
+        let (lo, hi) = kstack_guard(cpu);
+        (lo..hi).contains(&va)
+    })
 }
 
 #[cfg(target_os = "none")]
@@ -498,6 +519,24 @@ mod boot {
 /// A simulated machine for host tests: `npages` frames in a heap arena laid
 /// out like the real one (base memory, I/O hole, a kernel image at 1 MB with
 /// the stacks inside it, one module right after it and one further up).
+#[cfg(test)]
+mod guard_tests {
+    use super::*;
+
+    #[test]
+    fn kernel_stack_guards() {
+        let (lo, hi) = kstack_guard(0);
+        assert_eq!(hi, KSTACKTOP - KSTKSIZE);
+        assert_eq!(hi - lo, KSTKGAP);
+        assert_eq!(kstack_guard_of(hi - 4), Some(0));
+        assert_eq!(kstack_guard_of(lo), Some(0));
+        assert_eq!(kstack_guard_of(hi), None, "the stack itself");
+        assert_eq!(kstack_guard_of(lo - 4), None, "CPU 1's stack");
+        assert_eq!(kstack_guard_of(kstack_guard(1).1 - 4), Some(1));
+        assert_eq!(kstack_guard_of(0xF010_0000), None);
+    }
+}
+
 #[cfg(test)]
 pub mod sim {
     use super::*;

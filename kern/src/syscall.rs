@@ -16,6 +16,7 @@ use crate::cpu::thiscpu;
 use crate::env::{self, envid2env, pgdir_of, KERNEL_STATE};
 use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::ipc;
+use crate::pgaccess;
 use crate::pmap;
 use crate::sched::sched_yield;
 use crate::userptr::{page_arg, perm_ok, UserBuf};
@@ -53,6 +54,7 @@ pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: 
         Syscall::PageShared => sys_page_shared(bkl, a1 as EnvId, a2, a3),
         Syscall::PageMapBatch => sys_page_map_batch(bkl, a1 as EnvId, a2 as EnvId, a3, a4),
         Syscall::PageMapZero => sys_page_map_zero(bkl, a1 as EnvId, a2, a3),
+        Syscall::PageAccess => pgaccess::sys_page_access(bkl, a1 as EnvId, a2, a3, a4, a5),
     };
     result.unwrap_or_else(|err| err)
 }

@@ -31,6 +31,15 @@ pub fn utrapframe_va(trap_esp: u32) -> u32 {
     }
 }
 
+/// Whether the upcall frame for a fault taken at `trap_esp` would overflow
+/// the exception stack: the fault came from the exception stack itself
+/// (a handler that faults again and again) and the frame would start in
+/// the guard page below it.
+pub fn uxstack_overflows(trap_esp: u32) -> bool {
+    let on_uxstack = (UXSTACKTOP - PGSIZE..UXSTACKTOP).contains(&trap_esp);
+    on_uxstack && utrapframe_va(trap_esp) < UXSTACKTOP - PGSIZE
+}
+
 /// Whether vector `trapno` is an interrupt from the local APIC, which must
 /// be acknowledged (EOI) before it sends another of the same or lower
 /// priority.
@@ -46,6 +55,13 @@ pub const fn interrupt_gate(handler: u32, sel: u16, dpl: u8) -> u64 {
         | (sel as u64) << 16
         | (kind | (dpl as u64 & 3) << 5 | 1 << 7) << 40
         | (handler as u64 >> 16) << 48
+}
+
+/// An IDT task gate (Intel SDM vol. 3, 7.2.5): present, DPL 0, switching
+/// to the task whose TSS selector is `tss`.
+pub const fn task_gate(tss: u16) -> u64 {
+    let kind: u64 = 0x5;
+    (tss as u64) << 16 | (kind | 1 << 7) << 40
 }
 
 /// The bracketed note JOS prints after a page fault's error code.
@@ -133,7 +149,10 @@ mod machine {
         handler: u32,
     }
 
-    static IDT: PerCpuCell<[u64; 256]> = PerCpuCell::new([0; 256]);
+    /// One IDT per CPU: they differ only in vector 8, each CPU's task gate
+    /// to its own double-fault TSS (dblfault.rs).
+    static IDT: PerCpuCell<[[u64; 256]; inc::memlayout::NCPU]> =
+        PerCpuCell::new([[0; 256]; inc::memlayout::NCPU]);
 
     /// Timer interrupts counted on the boot CPU (sys_time_msec).
     pub static TICKS: AtomicU32 = AtomicU32::new(0);
@@ -153,14 +172,17 @@ mod machine {
             core::slice::from_raw_parts(start, n)
         };
         // SAFETY: only the boot CPU runs this, before any other CPU starts.
-        let idt = unsafe { &mut *IDT.as_ptr() };
-        for e in entries {
-            let dpl = if e.vector == T_BRKPT || e.vector == T_SYSCALL {
-                3
-            } else {
-                0
-            };
-            idt[e.vector as usize] = interrupt_gate(e.handler, GD_KT, dpl);
+        let idts = unsafe { &mut *IDT.as_ptr() };
+        for (cpu, idt) in idts.iter_mut().enumerate() {
+            for e in entries {
+                let dpl = if e.vector == T_BRKPT || e.vector == T_SYSCALL {
+                    3
+                } else {
+                    0
+                };
+                idt[e.vector as usize] = interrupt_gate(e.handler, GD_KT, dpl);
+            }
+            idt[T_DBLFLT as usize] = task_gate(gdt::df_tss_selector(cpu));
         }
         trap_init_percpu(irq);
     }
@@ -170,13 +192,15 @@ mod machine {
         let me = thiscpu(irq);
         let top = pmap::kstack_top(me.id);
         me.set_kernel_stack(top, GD_KD);
-        gdt::load(me);
+        gdt::load(me, crate::dblfault::prepare(me.id));
         let ptr = x86::DescriptorTablePointer {
             limit: (core::mem::size_of::<[u64; 256]>() - 1) as u16,
-            base: IDT.as_ptr() as u32,
+            // SAFETY: in bounds (cpu ids are below NCPU); only a pointer.
+            base: unsafe { IDT.as_ptr().cast::<[u64; 256]>().add(me.id) } as u32,
         };
         // SAFETY: the IDT is static and every present gate points at a stub
-        // in trapentry.S with the kernel code selector.
+        // in trapentry.S with the kernel code selector, or (vector 8) at
+        // this CPU's double-fault TSS, which `prepare` just filled in.
         unsafe { x86::lidt(&ptr) };
         if x86::cpuid(1).3 & CPUID_1_EDX_SEP == 0 {
             cprintf!(
@@ -203,6 +227,9 @@ mod machine {
     /// copies the frame into the current env. Returns the guard and the env,
     /// or frees a DYING env and reschedules.
     fn enter_from_user(tf: &Trapframe) -> (Bkl, usize) {
+        if crate::init::cmdline().kstackoverflow {
+            overflow_kernel_stack_on_purpose(0);
+        }
         let mut bkl = bkl::lock_kernel();
         let e = bkl
             .curenv()
@@ -242,6 +269,25 @@ mod machine {
             resume_or_yield(bkl)
         } else {
             kernel_trap(&irq, frame)
+        }
+    }
+
+    /// Recurses with a 1 KB frame until the kernel stack runs into its guard
+    /// page (command-line word `kstackoverflow`): the double fault that
+    /// follows must be reported by dblfault.rs.
+    #[inline(never)]
+    fn overflow_kernel_stack_on_purpose(depth: u32) -> u32 {
+        if depth == 0 {
+            cprintf!(
+                "kstackoverflow: recursing in the kernel on CPU %d\n",
+                crate::cpu::cpu_id()
+            );
+        }
+        let frame = core::hint::black_box([depth; 256]);
+        if core::hint::black_box(depth) < u32::MAX {
+            overflow_kernel_stack_on_purpose(depth + 1).wrapping_add(frame[3])
+        } else {
+            frame[0]
         }
     }
 
@@ -394,7 +440,21 @@ mod machine {
         }
         let utf_va = utrapframe_va(tf.esp);
         let size = core::mem::size_of::<UTrapframe>() as u32;
+        let overflow = uxstack_overflows(tf.esp);
+        if overflow {
+            // JOS's user_mem_check line follows (tests match it); this
+            // one says why. The guard page counts even if the env mapped it.
+            cprintf!(
+                "[%08x] exception stack overflow: the upcall frame at %08x runs into the guard page below UXSTACKTOP-PGSIZE\n",
+                bkl.env(e).env_id,
+                utf_va
+            );
+        }
         let mut frame = env::user_mem_assert(bkl, e, UserBuf::new(utf_va, size), PTE_U | PTE_W);
+        if overflow {
+            env::env_destroy(bkl, e);
+            return;
+        }
         frame.write(UTrapframe {
             utf_fault_va: fault_va,
             utf_err: tf.err,
@@ -461,6 +521,18 @@ mod tests {
     }
 
     #[test]
+    fn exception_stack_overflow() {
+        // A first fault, from the normal stack, always fits.
+        assert!(!uxstack_overflows(0xEEBF_DFF0));
+        assert!(!uxstack_overflows(UXSTACKTOP));
+        // Nested faults fit while the 56 bytes stay on the page.
+        assert!(!uxstack_overflows(UXSTACKTOP - 52));
+        assert!(!uxstack_overflows(UXSTACKTOP - PGSIZE + 56));
+        assert!(uxstack_overflows(UXSTACKTOP - PGSIZE + 55));
+        assert!(uxstack_overflows(UXSTACKTOP - PGSIZE));
+    }
+
+    #[test]
     fn lapic_interrupts_need_an_eoi() {
         assert!(needs_lapic_eoi(IRQ_OFFSET + IRQ_TIMER));
         assert!(needs_lapic_eoi(IRQ_OFFSET + IRQ_ERROR));
@@ -471,6 +543,8 @@ mod tests {
 
     #[test]
     fn gates() {
+        // Task gate to TSS selector 0x68: type 5, P, DPL 0 = 0x85.
+        assert_eq!(task_gate(0x68), 0x0000_8500_0068_0000);
         // Handler 0xF0123456, kernel code, DPL 3: type 0xE, P, DPL 3 = 0xEE.
         assert_eq!(interrupt_gate(0xF012_3456, 0x08, 3), 0xF012_EE00_0008_3456);
         assert_eq!(interrupt_gate(0xF012_3456, 0x08, 0) >> 40 & 0xFF, 0x8E);

@@ -13,8 +13,8 @@
 
 use crate::addr::UserVa;
 use inc::error::E_INVAL;
-use inc::memlayout::UTOP;
-use inc::mmu::{PTE_P, PTE_SYSCALL, PTE_U};
+use inc::memlayout::{PGSIZE, UTOP};
+use inc::mmu::{PTE_A, PTE_D, PTE_P, PTE_SYSCALL, PTE_U};
 
 /// `len` bytes of user memory at `va`, not yet checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +54,37 @@ pub const fn ipc_page_arg(va: u32) -> Result<Option<UserVa>, i32> {
 /// nothing outside PTE_SYSCALL.
 pub const fn perm_ok(perm: u32) -> bool {
     perm & (PTE_U | PTE_P) == PTE_U | PTE_P && perm & !PTE_SYSCALL == 0
+}
+
+/// The `va, npages` range of `sys_page_access`: `va` page-aligned, the
+/// whole range below UTOP without wrapping, else -E_INVAL. Zero pages is a
+/// valid, empty range.
+pub const fn page_range_arg(va: u32, npages: u32) -> Result<(UserVa, u32), i32> {
+    let Ok(start) = page_arg(va) else {
+        return Err(-E_INVAL);
+    };
+    let Some(len) = npages.checked_mul(PGSIZE) else {
+        return Err(-E_INVAL);
+    };
+    match va.checked_add(len) {
+        Some(end) if end <= UTOP => Ok((start, npages)),
+        _ => Err(-E_INVAL),
+    }
+}
+
+/// The `bits` argument of `sys_page_access`: PTE_A, PTE_D or both.
+pub const fn access_bits_arg(bits: u32) -> Result<u32, i32> {
+    if bits != 0 && bits & !(PTE_A | PTE_D) == 0 {
+        Ok(bits)
+    } else {
+        Err(-E_INVAL)
+    }
+}
+
+/// Bytes of the bitmap `sys_page_access` writes for `npages` pages: one
+/// bit a page, in whole u32 words.
+pub const fn access_bitmap_len(npages: u32) -> u32 {
+    npages.div_ceil(32) * 4
 }
 
 #[cfg(target_os = "none")]
@@ -154,6 +185,35 @@ mod tests {
         assert_eq!(page(UTOP), Ok(None));
         assert_eq!(page(UTOP + 3), Ok(None));
         assert_eq!(page(u32::MAX), Ok(None));
+    }
+
+    #[test]
+    fn page_range_arguments() {
+        let range = |va, n| page_range_arg(va, n).map(|(p, n)| (p.as_u32(), n));
+        assert_eq!(range(0x1000_0000, 32), Ok((0x1000_0000, 32)));
+        assert_eq!(range(0x1000_0000, 0), Ok((0x1000_0000, 0)));
+        assert_eq!(range(UTOP - PGSIZE, 1), Ok((UTOP - PGSIZE, 1)));
+        assert_eq!(range(0, UTOP / PGSIZE), Ok((0, UTOP / PGSIZE)));
+        assert_eq!(range(UTOP - PGSIZE, 2), Err(-E_INVAL), "past UTOP");
+        assert_eq!(range(0x1000_0004, 1), Err(-E_INVAL), "unaligned");
+        assert_eq!(range(UTOP, 0), Err(-E_INVAL), "starts at UTOP");
+        assert_eq!(range(0x1000, 0xFFFF_FFFF), Err(-E_INVAL), "len overflows");
+        assert_eq!(range(0x1000_0000, 0x000F_0000), Err(-E_INVAL), "wraps");
+    }
+
+    #[test]
+    fn access_bits_and_bitmap() {
+        assert_eq!(access_bits_arg(PTE_A), Ok(PTE_A));
+        assert_eq!(access_bits_arg(PTE_A | PTE_D), Ok(PTE_A | PTE_D));
+        assert_eq!(access_bits_arg(PTE_D), Ok(PTE_D));
+        assert_eq!(access_bits_arg(0), Err(-E_INVAL));
+        assert_eq!(access_bits_arg(PTE_A | PTE_P), Err(-E_INVAL));
+        assert_eq!(access_bits_arg(u32::MAX), Err(-E_INVAL));
+        assert_eq!(access_bitmap_len(0), 0);
+        assert_eq!(access_bitmap_len(1), 4);
+        assert_eq!(access_bitmap_len(32), 4);
+        assert_eq!(access_bitmap_len(33), 8);
+        assert_eq!(access_bitmap_len(UTOP / PGSIZE), UTOP / PGSIZE / 8);
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub mod vmmap;
 #[cfg(target_os = "none")]
 pub mod wait;
 #[cfg(target_os = "none")]
+pub mod wset;
+#[cfg(target_os = "none")]
 pub mod x86;
 
 #[cfg(target_os = "none")]
@@ -85,4 +87,5 @@ pub use {
     spawn::spawn,
     syscall::*,
     wait::wait,
+    wset::working_set,
 };

@@ -355,3 +355,33 @@ pub fn sys_page_shared(envid: EnvId, va: u32, myva: u32) -> Result<bool, i32> {
         Ok(r != 0)
     }
 }
+
+/// Reports and clears the hardware's accessed (PTE_A) and/or dirty (PTE_D)
+/// bits, as `bits` says, of the `npages` pages from `va` in `envid` (the
+/// caller or its child, not running on another CPU): bit i of `bitmap`
+/// (`bitmap[i / 32] >> (i % 32)`) is page i. Returns how many pages had a
+/// bit set. Always `int $0x30`: five arguments.
+pub fn sys_page_access(
+    envid: EnvId,
+    va: u32,
+    npages: u32,
+    bitmap: &mut [u32],
+    bits: u32,
+) -> Result<u32, i32> {
+    if bitmap.len() < npages.div_ceil(32) as usize {
+        return Err(-inc::error::E_INVAL);
+    }
+    let r = int30(
+        Syscall::PageAccess as u32,
+        envid as u32,
+        va,
+        npages,
+        bitmap.as_mut_ptr() as u32,
+        bits,
+    );
+    if r < 0 {
+        Err(r)
+    } else {
+        Ok(r as u32)
+    }
+}

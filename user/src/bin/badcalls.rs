@@ -70,8 +70,8 @@ impl Checks {
         // accepted, it would only touch SCRATCH or envs this test owns.
         let got = unsafe { syscall_int30(num, args[0], args[1], args[2], args[3], args[4]) };
         self.expect(name, case, got, want);
-        // page_map is the one call with five arguments.
-        if num != PageMap as u32 {
+        // page_map and page_access are the calls with five arguments.
+        if num != PageMap as u32 && num != PageAccess as u32 {
             // SAFETY: as above.
             if let Some(got) = unsafe { syscall_sysenter(num, args[0], args[1], args[2], args[3]) }
             {
@@ -110,6 +110,7 @@ fn call_name(call: Syscall) -> &'static str {
         PageShared => "page_shared",
         PageMapBatch => "page_map_batch",
         PageMapZero => "page_map_zero",
+        PageAccess => "page_access",
     }
 }
 
@@ -177,6 +178,7 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     check_bad_envids(&mut t, &bad, c);
     check_page_calls(&mut t, c);
     check_batch_calls(&mut t, c);
+    check_access_calls(&mut t, c);
     check_status_calls(&mut t, c);
     check_ipc_calls(&mut t, c, g);
     check_misc_calls(&mut t);
@@ -253,6 +255,9 @@ fn check_envid_calls(t: &mut Checks, id: EnvId, case: &str) {
     let at = list.as_ptr() as u32;
     t.sys(PageMapBatch, case, [id, 0, at, 1, 0], -E_BAD_ENV);
     t.sys(PageMapBatch, case, [0, id, at, 1, 0], -E_BAD_ENV);
+    let mut map = [0u32; 1];
+    let map = map.as_mut_ptr() as u32;
+    t.sys(PageAccess, case, [id, SCRATCH, 1, map, PTE_A], -E_BAD_ENV);
 }
 
 /// A page of our own data for page_map_batch to (fail to) re-protect.
@@ -434,6 +439,48 @@ fn check_page_calls(t: &mut Checks, c: EnvId) {
     t.sys(PageUnmap, "the zero page", [0, SCRATCH, 0, 0, 0], 0);
 }
 
+/// The range, bits and bitmap rules of page_access: every refusal leaves
+/// the bitmap as it was.
+fn check_access_calls(t: &mut Checks, c: EnvId) {
+    let c = c as u32;
+    const UNTOUCHED: u32 = 0xAAAA_AAAA;
+    let mut map = [UNTOUCHED; 2];
+    let m = map.as_mut_ptr() as u32;
+    let a = PTE_A;
+    let pages_to_wrap = (0u32.wrapping_sub(SCRATCH)) / PGSIZE + 1;
+    let bad: [([u32; 5], &str, i32); 15] = [
+        ([0, SCRATCH + 1, 1, m, a], "va not page-aligned", -E_INVAL),
+        ([0, UTOP, 1, m, a], "va = UTOP", -E_INVAL),
+        ([0, KERNBASE, 1, m, a], "va = kernel", -E_INVAL),
+        ([c, 0xFFFF_F000, 1, m, a], "va = last page", -E_INVAL),
+        ([0, UTOP - PGSIZE, 2, m, a], "range past UTOP", -E_INVAL),
+        ([0, SCRATCH, pages_to_wrap, m, a], "range wraps", -E_INVAL),
+        (
+            [0, SCRATCH, 0xFFFF_FFFF, m, a],
+            "npages overflows",
+            -E_INVAL,
+        ),
+        ([0, SCRATCH, 1, m, 0], "bits 0", -E_INVAL),
+        ([0, SCRATCH, 1, m, PTE_W], "bits W", -E_INVAL),
+        ([c, SCRATCH, 1, m, PTE_A | PTE_P], "bits A|P", -E_INVAL),
+        ([0, SCRATCH, 1, m, 0xFFFF_FFFF], "bits all", -E_INVAL),
+        ([0, UTEXT, 1, KERNBASE, a], "bitmap in the kernel", -E_FAULT),
+        ([0, UTEXT, 1, UTEXT, a], "bitmap read-only", -E_FAULT),
+        ([c, UTEXT, 1, SCRATCH, a], "bitmap unmapped", -E_FAULT),
+        ([0, UTEXT, 64, ULIM - 4, a], "bitmap across ULIM", -E_FAULT),
+    ];
+    for &(args, case, want) in bad.iter() {
+        t.sys(PageAccess, case, args, want);
+    }
+    t.holds("page_access", "bitmap untouched", map == [UNTOUCHED; 2]);
+    // What is allowed: nothing, and unmapped pages (reported as 0).
+    t.sys(PageAccess, "0 pages", [0, SCRATCH, 0, m, a], 0);
+    t.holds("page_access", "0 pages: no word", map == [UNTOUCHED; 2]);
+    t.sys(PageAccess, "unmapped", [0, SCRATCH, 33, m, a], 0);
+    t.sys(PageAccess, "unmapped in child", [c, SCRATCH, 1, m, a], 0);
+    t.holds("page_access", "zero words written", map == [0, 0]);
+}
+
 fn check_status_calls(t: &mut Checks, c: EnvId) {
     let before = envs(envx(c)).env_status;
     for (status, case) in [
@@ -513,7 +560,7 @@ fn check_misc_calls(t: &mut Checks) {
     ] {
         t.sys(Cputs, case, [va, 0, 0, 0, 0], 0);
     }
-    for num in [18, 99, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
+    for num in [19, 21, 23, 99, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
         let mut label = [0u8; 16];
         let n = jos::snprintf!(&mut label, "0x%x", num);
         let label = core::str::from_utf8(&label[..n]).unwrap_or("?");

@@ -259,6 +259,8 @@ impl Child {
                 self.rng.next() | 0x10
             } else if self.rng.one_in(16) {
                 Syscall::PageMapZero as u32
+            } else if self.rng.one_in(20) {
+                Syscall::PageAccess as u32
             } else {
                 self.rng.below(17)
             },
@@ -318,6 +320,17 @@ impl Child {
                 (a[2], a[3]) = (self.addr(), self.perm());
             }
             Some(Syscall::IpcRecv) => a[0] = self.addr(),
+            Some(Syscall::PageAccess) => {
+                (a[0], a[1], a[2]) = (self.envid(), self.addr(), self.small_or_any());
+                a[3] = if self.rng.one_in(2) {
+                    self.addr()
+                } else {
+                    core::ptr::addr_of!(GARBAGE_TF) as u32
+                };
+                a[4] = self
+                    .rng
+                    .pick(&[PTE_A, PTE_D, PTE_A | PTE_D, 0, PTE_W, u32::MAX]);
+            }
             _ => {
                 for x in a.iter_mut() {
                     *x = self.small_or_any();
@@ -344,8 +357,24 @@ impl Child {
                 self.is_me(a[0]) || a[1] != core::ptr::addr_of!(GARBAGE_TF) as u32
             }
             Some(Syscall::EnvSetPgfaultUpcall) => self.is_me(a[0]),
+            Some(Syscall::PageAccess) => self.bitmap_hits_own_page(a[2], a[3]),
             _ => false,
         }
+    }
+
+    /// Whether page_access's bitmap for `npages` pages at `va` (one bit a
+    /// page) could overwrite a page the child needs (GARBAGE_TF's pages
+    /// excepted: it is garbage anyway, and large enough for 128 pages).
+    fn bitmap_hits_own_page(&self, npages: u32, va: u32) -> bool {
+        let garbage = core::ptr::addr_of!(GARBAGE_TF) as u32;
+        if va == garbage && npages <= 128 {
+            return false;
+        }
+        let len = npages.min(UTOP / PGSIZE).div_ceil(32) * 4;
+        let last = va.saturating_add(len).min(UTOP);
+        (round_down(va, PGSIZE)..last)
+            .step_by(PGSIZE as usize)
+            .any(|page| self.is_own_page(page))
     }
 
     /// Whether `c` might leave the child waiting in the kernel (the parent

@@ -16,7 +16,7 @@
 //! was replaced (sys_env_set_trapframe) is marked as needing `iret`, so the
 //! sysenter path need not know which call did it.
 
-use inc::memlayout::{PGSIZE, UXSTACKTOP};
+use inc::memlayout::{PGSIZE, USTACKTOP, UXSTACKTOP};
 use inc::trap::*;
 
 /// Where a page-fault upcall's UTrapframe goes: just below UXSTACKTOP, or,
@@ -38,6 +38,14 @@ pub fn utrapframe_va(trap_esp: u32) -> u32 {
 pub fn uxstack_overflows(trap_esp: u32) -> bool {
     let on_uxstack = (UXSTACKTOP - PGSIZE..UXSTACKTOP).contains(&trap_esp);
     on_uxstack && utrapframe_va(trap_esp) < UXSTACKTOP - PGSIZE
+}
+
+/// Whether a fault came from a handler that ran off the bottom of the
+/// exception stack: its esp is in the guard page (JOS would start a fresh
+/// frame at the top and loop there). USTACKTOP itself is the normal stack's
+/// empty top, not the guard.
+pub fn esp_in_uxstack_guard(trap_esp: u32) -> bool {
+    USTACKTOP < trap_esp && trap_esp < UXSTACKTOP - PGSIZE
 }
 
 /// Whether vector `trapno` is an interrupt from the local APIC, which must
@@ -438,6 +446,15 @@ mod machine {
             env::env_destroy(bkl, e);
             return;
         }
+        if esp_in_uxstack_guard(tf.esp) {
+            cprintf!(
+                "[%08x] exception stack overflow: the handler's esp %08x is in the guard page below UXSTACKTOP-PGSIZE\n",
+                bkl.env(e).env_id,
+                tf.esp
+            );
+            env::env_destroy(bkl, e);
+            return;
+        }
         let utf_va = utrapframe_va(tf.esp);
         let size = core::mem::size_of::<UTrapframe>() as u32;
         let overflow = uxstack_overflows(tf.esp);
@@ -530,6 +547,11 @@ mod tests {
         assert!(!uxstack_overflows(UXSTACKTOP - PGSIZE + 56));
         assert!(uxstack_overflows(UXSTACKTOP - PGSIZE + 55));
         assert!(uxstack_overflows(UXSTACKTOP - PGSIZE));
+        // A handler whose own pushes left the page: its esp is in the guard.
+        assert!(esp_in_uxstack_guard(UXSTACKTOP - PGSIZE - 4));
+        assert!(esp_in_uxstack_guard(USTACKTOP + 1));
+        assert!(!esp_in_uxstack_guard(USTACKTOP), "the normal stack's top");
+        assert!(!esp_in_uxstack_guard(UXSTACKTOP - PGSIZE));
     }
 
     #[test]

@@ -95,13 +95,9 @@ pub fn set_pgfault_handler(handler: PgfaultHandler) {
 extern "C" fn pgfault_dispatch(utf: *const UTrapframe) {
     // SAFETY: the kernel passes a complete UTrapframe on our exception stack.
     let utf = unsafe { &*utf };
-    // Faults nested so deep that the chain might run off the exception
-    // stack (where a fault would restart the upcall at the top, forever):
-    // let the kernel end it.
-    if (utf as *const UTrapframe as u32) < UXSTACKTOP - PGSIZE + XSTACK_RESERVE {
-        give_back();
-        return;
-    }
+    // Faults nested too deep end in the kernel: a frame that would not fit
+    // the exception stack, or a handler whose own pushes ran off it into
+    // the guard page, destroys the env with a message naming the guard.
     if crate::lazy::handle(utf) {
         return;
     }
@@ -114,9 +110,6 @@ extern "C" fn pgfault_dispatch(utf: *const UTrapframe) {
     let handler: PgfaultHandler = unsafe { core::mem::transmute::<usize, PgfaultHandler>(raw) };
     handler(utf);
 }
-
-/// Exception-stack bytes the handler chain may need below a UTrapframe.
-const XSTACK_RESERVE: u32 = 1024;
 
 /// Hands the fault back to the kernel: with no upcall, the faulting
 /// instruction's retry makes the kernel report it and destroy us.

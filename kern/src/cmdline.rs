@@ -26,9 +26,19 @@ pub struct CmdLine<'a> {
 }
 
 impl<'a> CmdLine<'a> {
+    /// No words at all.
+    pub const EMPTY: CmdLine<'a> = CmdLine {
+        autoexit: false,
+        nocheck: false,
+        kfault: false,
+        kstackoverflow: false,
+        run: [""; MAX_RUN],
+        nrun: 0,
+    };
+
     /// Parses a command line; unknown words are ignored.
     pub fn parse(line: &'a str) -> CmdLine<'a> {
-        let mut c = CmdLine::default();
+        let mut c = CmdLine::EMPTY;
         for word in line.split_ascii_whitespace() {
             match word {
                 "autoexit" => c.autoexit = true,

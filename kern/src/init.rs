@@ -19,9 +19,18 @@ pub fn boot_info() -> &'static BootInfo {
     BOOT_INFO.get().expect("boot info read in i386_init")
 }
 
-/// The parsed kernel command line.
-pub fn cmdline() -> CmdLine<'static> {
-    CmdLine::parse(BOOT_INFO.get().map(|b| b.cmdline()).unwrap_or(""))
+static CMDLINE: Once<CmdLine<'static>> = Once::new();
+
+/// The parsed kernel command line, parsed once: the trap path asks it
+/// (`kstackoverflow`), and parsing costs hundreds of instructions.
+pub fn cmdline() -> &'static CmdLine<'static> {
+    match BOOT_INFO.get() {
+        Some(info) => CMDLINE.call_once(|| CmdLine::parse(info.cmdline())),
+        None => {
+            static EMPTY: CmdLine<'static> = CmdLine::EMPTY;
+            &EMPTY
+        }
+    }
 }
 
 #[no_mangle]

@@ -10,6 +10,10 @@
 
 use crate::memlayout::PGSIZE;
 use crate::mmu::{pte_addr, PTE_COW, PTE_P, PTE_SHARE, PTE_U, PTE_W};
+use crate::printfmt::snprintf;
+
+/// Room for one line of [`Range::line`] (about 60 bytes are used).
+pub const LINE_MAX: usize = 96;
 
 /// The PTE bits a view shows; the rest (accessed, dirty, ...) do not split
 /// a range.
@@ -42,6 +46,31 @@ impl Range {
     /// The first address after the range (as u64: a range may end at 4 GB).
     pub fn end(&self) -> u64 {
         self.start as u64 + self.pages as u64 * PGSIZE as u64
+    }
+
+    /// The range as one line of `vmprint` and `vmmap` (newline included),
+    /// formatted into `buf`.
+    pub fn line<'b>(&self, buf: &'b mut [u8; LINE_MAX]) -> &'b str {
+        let flags = self.flags();
+        let flags = core::str::from_utf8(&flags).unwrap_or("?????");
+        let (start, end) = (self.start, self.end() as u32);
+        let n = if self.same_frame {
+            let fmt = "  %08x-%08x %6u %s frame  %08x (every page)\n";
+            snprintf(
+                buf,
+                fmt,
+                crate::jos_args!(start, end, self.pages, flags, self.frame),
+            )
+        } else {
+            let fmt = "  %08x-%08x %6u %s frames %08x-%08x\n";
+            let frame_end = self.frame_end() as u32;
+            snprintf(
+                buf,
+                fmt,
+                crate::jos_args!(start, end, self.pages, flags, self.frame, frame_end),
+            )
+        };
+        core::str::from_utf8(&buf[..n]).unwrap_or("")
     }
 
     /// The frame after the last one, for consecutive frames.
@@ -128,6 +157,33 @@ mod tests {
             .collect();
         out.extend(m.finish());
         out
+    }
+
+    #[test]
+    fn lines_are_what_vmprint_and_vmmap_print() {
+        let mut buf = [0; LINE_MAX];
+        let shared = Range {
+            start: 0x1000_0000,
+            pages: 8,
+            frame: 0x5000,
+            same_frame: true,
+            perm: PTE_P | PTE_U,
+        };
+        assert_eq!(
+            shared.line(&mut buf),
+            "  10000000-10008000      8 r-u-- frame  00005000 (every page)\n"
+        );
+        let run = Range {
+            start: 0x80_0000,
+            pages: 2,
+            frame: 0x9000,
+            same_frame: false,
+            perm: PTE_P | PTE_U | PTE_W,
+        };
+        assert_eq!(
+            run.line(&mut buf),
+            "  00800000-00802000      2 rwu-- frames 00009000-0000b000\n"
+        );
     }
 
     #[test]

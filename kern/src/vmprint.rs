@@ -69,28 +69,8 @@ mod machine {
 
     /// One range, in the layout `vmmap` prints too.
     fn print_range(r: &Range) {
-        let flags = r.flags();
-        let flags = core::str::from_utf8(&flags).unwrap_or("?????");
-        if r.same_frame {
-            cprintf!(
-                "  %08x-%08x %6u %s frame  %08x (every page)\n",
-                r.start,
-                r.end() as u32,
-                r.pages,
-                flags,
-                r.frame
-            );
-        } else {
-            cprintf!(
-                "  %08x-%08x %6u %s frames %08x-%08x\n",
-                r.start,
-                r.end() as u32,
-                r.pages,
-                flags,
-                r.frame,
-                r.frame_end() as u32
-            );
-        }
+        let mut buf = [0; inc::vmrange::LINE_MAX];
+        cprintf!("%s", r.line(&mut buf));
     }
 
     /// Prints env `envid`'s ranges and a summary line, or says that no

@@ -47,28 +47,8 @@ pub fn vmmap(label: &str) {
 
 /// One range, in the layout the kernel's `vmprint` uses.
 fn print_range(r: &Range) {
-    let flags = r.flags();
-    let flags = core::str::from_utf8(&flags).unwrap_or("?????");
-    if r.same_frame {
-        crate::cprintf!(
-            "  %08x-%08x %6u %s frame  %08x (every page)\n",
-            r.start,
-            r.end() as u32,
-            r.pages,
-            flags,
-            r.frame
-        );
-    } else {
-        crate::cprintf!(
-            "  %08x-%08x %6u %s frames %08x-%08x\n",
-            r.start,
-            r.end() as u32,
-            r.pages,
-            flags,
-            r.frame,
-            r.frame_end() as u32
-        );
-    }
+    let mut buf = [0; inc::vmrange::LINE_MAX];
+    crate::cprintf!("%s", r.line(&mut buf));
 }
 
 /// Bytes of one PageInfo (ABI.md): link @0, refcount u16 @4.

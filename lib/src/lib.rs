@@ -11,13 +11,14 @@
 //! see `docs/user.md`.
 #![cfg_attr(not(test), no_std)]
 
-// `cow`, `argv`, `elf`, `lineedit` and `shparse` are pure logic, and `heap`
+// `cow`, `argv`, `elf`, `evict`, `lineedit` and `shparse` are pure logic, and `heap`
 // and `lazy` keep their pure parts (allocator, fault policy) apart from the
 // machine's; these build everywhere, so `cargo test -p jos` tests them on
 // the host. Everything else needs the i686 machine.
 pub mod argv;
 pub mod cow;
 pub mod elf;
+pub mod evict;
 pub mod heap;
 pub mod lazy;
 pub mod lineedit;

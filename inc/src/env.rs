@@ -55,10 +55,36 @@ pub struct Env {
     pub env_ipc_perm: u32,
 }
 
+/// Memory accounting for one env (issue 9): RJOS's addition, kept out of
+/// `Env` so that JOS's 124-byte layout stays. The kernel keeps one per env
+/// slot in an array user space reads at [`UENVMEM`](crate::memlayout::UENVMEM),
+/// indexed like `envs` (by `envx(envid)`), and changes it only through
+/// page mappings and `sys_env_set_quota`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct EnvMem {
+    /// Pages mapped below UTOP now: one per present page-table entry, so
+    /// a frame mapped twice (or shared with another env, or the zero
+    /// page) counts each time. Page tables are not counted.
+    pub em_pages: u32,
+    /// At most this many pages (`em_pages` never grows past it: a mapping
+    /// that would add one more gets -E_NO_MEM). [`NO_QUOTA`] for none.
+    pub em_quota: u32,
+}
+
+/// `em_quota` of an env without a quota.
+pub const NO_QUOTA: u32 = 0;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use core::mem::{offset_of, size_of};
+
+    #[test]
+    fn envmem_layout() {
+        assert_eq!(size_of::<EnvMem>(), 8);
+        assert_eq!(offset_of!(EnvMem, em_quota), 4);
+    }
 
     #[test]
     fn env_layout_matches_jos() {

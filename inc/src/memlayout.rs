@@ -33,6 +33,14 @@ pub const UPAGES: u32 = UVPT - PTSIZE;
 /// Read-only copy of the `Env` array.
 pub const UENVS: u32 = UPAGES - PTSIZE;
 
+/// Read-only array of `EnvMem` (one per env slot), in UENVS's 4 MB just
+/// past the `Env` array's pages: RJOS's own window (docs/abi.md).
+pub const UENVMEM: u32 = UENVS
+    + crate::mmu::round_up(
+        (crate::env::NENV * core::mem::size_of::<crate::env::Env>()) as u32,
+        PGSIZE,
+    );
+
 /// Top of user-accessible memory.
 pub const UTOP: u32 = UENVS;
 /// Top of the one-page user exception stack.
@@ -63,6 +71,7 @@ mod tests {
         assert_eq!(UVPD, 0xEF7B_D000);
         assert_eq!(UPAGES, 0xEF00_0000);
         assert_eq!(UENVS, 0xEEC0_0000);
+        assert_eq!(UENVMEM, 0xEEC1_F000);
         assert_eq!(USTACKTOP, 0xEEBF_E000);
         assert_eq!(PFTEMP, 0x007F_F000);
         assert_eq!(UTEXT, 0x0080_0000);

@@ -50,6 +50,14 @@ pub enum Syscall {
     /// clears them: bit i of the u32 words at `bitmap` is page i. Returns
     /// how many pages were reported.
     PageAccess = 22,
+    /// RJOS: `env_set_quota(envid, pages)`. At most `pages` pages may be
+    /// mapped below UTOP in `envid`, which must be a child of the caller
+    /// (-E_BAD_ENV otherwise, the caller itself included); beyond that a
+    /// mapping gets -E_NO_MEM. `NO_QUOTA` (0) lifts it. A caller under a
+    /// quota Q can only give a child a quota of at most Q (-E_INVAL), and
+    /// exofork hands the parent's quota to the child. The counts and
+    /// quotas are readable at UENVMEM (`inc::env::EnvMem`).
+    EnvSetQuota = 23,
 }
 
 /// Most pages one `PageMapBatch` call may name.
@@ -90,6 +98,7 @@ impl Syscall {
         match n {
             20 => Some(PageMapZero),
             22 => Some(PageAccess),
+            23 => Some(EnvSetQuota),
             _ => ALL.get(n as usize).copied(),
         }
     }
@@ -115,7 +124,8 @@ mod tests {
         assert_eq!(Syscall::from_u32(21), None);
         assert_eq!(Syscall::from_u32(17), Some(Syscall::PageShared));
         assert_eq!(Syscall::from_u32(22), Some(Syscall::PageAccess));
-        assert_eq!(Syscall::from_u32(23), None);
+        assert_eq!(Syscall::from_u32(23), Some(Syscall::EnvSetQuota));
+        assert_eq!(Syscall::from_u32(24), None);
         assert_eq!(Syscall::from_u32(21), None);
     }
 }

@@ -126,6 +126,15 @@ pub fn pgdir_of(bkl: &mut Bkl, e: usize) -> PgDir {
     PgDir(crate::addr::VirtAddr(bkl.env(e).env_pgdir))
 }
 
+/// Env `e`'s address space, for the calls that add or remove mappings
+/// (they keep its page count, UENVMEM).
+pub fn space_of(bkl: &mut Bkl, e: usize) -> pmap::Space {
+    pmap::Space {
+        pgdir: pgdir_of(bkl, e),
+        slot: e,
+    }
+}
+
 /// Changes env `i`'s status, keeping the scheduler's run set and count
 /// of live envs in step. Every status change goes through here.
 pub fn set_status(bkl: &mut Bkl, i: usize, status: u32) {
@@ -252,11 +261,11 @@ pub fn env_create(bkl: &mut Bkl, name: &str, binary: &[u8], env_type: u32) -> Re
 /// Maps every loadable segment and one stack page, and points eip at the
 /// entry. On -E_NO_MEM the caller frees the env (and whatever was mapped).
 fn load_icode(bkl: &mut Bkl, e: usize, image: &ElfImage) -> Result<(), i32> {
-    let pgdir = pgdir_of(bkl, e);
+    let space = space_of(bkl, e);
     for seg in image.segments() {
-        map_segment(pgdir, seg.va, seg.memsz, seg.data)?;
+        map_segment(space, seg.va, seg.memsz, seg.data)?;
     }
-    map_segment(pgdir, USTACKTOP - PGSIZE, PGSIZE, &[])?;
+    map_segment(space, USTACKTOP - PGSIZE, PGSIZE, &[])?;
     bkl.env(e).env_tf.eip = image.entry();
     Ok(())
 }
@@ -265,15 +274,15 @@ fn load_icode(bkl: &mut Bkl, e: usize, image: &ElfImage) -> Result<(), i32> {
 /// `data` followed by zeros. Pages already there (two segments sharing a
 /// page) are reused. Writes go through the kernel's direct map, so the
 /// env's page directory need not be loaded.
-fn map_segment(pgdir: PgDir, va: u32, memsz: u32, data: &[u8]) -> Result<(), i32> {
+fn map_segment(space: pmap::Space, va: u32, memsz: u32, data: &[u8]) -> Result<(), i32> {
     let end = va + memsz; // ElfImage checked that this ends below UTOP
     let mut page = round_down(va, PGSIZE);
     while page < round_up(end, PGSIZE) {
-        let pa = match pmap::page_lookup(pgdir, VirtAddr(page)) {
+        let pa = match pmap::page_lookup(space.pgdir, VirtAddr(page)) {
             Some((pa, _)) => pa,
             None => {
                 let pa = pmap::page_alloc(true).ok_or(-E_NO_MEM)?;
-                if let Err(err) = pmap::page_insert(pgdir, pa, VirtAddr(page), PTE_U | PTE_W) {
+                if let Err(err) = pmap::page_insert(space, pa, VirtAddr(page), PTE_U | PTE_W) {
                     pmap::page_free(pa);
                     return Err(err);
                 }
@@ -320,7 +329,7 @@ pub fn env_free(bkl: &mut Bkl, e: usize) {
     crate::ipc::fail_senders_to(bkl, e);
     crate::ipc::cancel_send(bkl, e);
     KERNEL_STATE.get(bkl)[e] = EnvKernel::default();
-    pmap::pgdir_free(pgdir_of(bkl, e));
+    pmap::pgdir_free(space_of(bkl, e));
     set_status(bkl, e, ENV_FREE);
     let link = TABLE.get(bkl).free.map_or(0, slot_kva);
     let slot = bkl.env(e);
@@ -401,25 +410,6 @@ pub fn env_run(mut bkl: Bkl, e: usize) -> ! {
     // SAFETY: `tf` is this env's saved user-mode frame in the env table,
     // which lives forever, and it has user segments.
     unsafe { crate::trap::env_pop_tf(tf) }
-}
-
-/// How many pages env `e` has mapped below UTOP (for the `envs` command).
-pub fn pages_mapped(bkl: &mut Bkl, e: usize) -> usize {
-    let pgdir = pgdir_of(bkl, e);
-    let mut n = 0;
-    let mut va = 0;
-    while va < inc::memlayout::UTOP {
-        match pmap::pgdir_walk(pgdir, VirtAddr(va)) {
-            None => va = round_down(va, inc::memlayout::PTSIZE) + inc::memlayout::PTSIZE,
-            Some(pte) => {
-                if pte & inc::mmu::PTE_P != 0 {
-                    n += 1;
-                }
-                va += PGSIZE;
-            }
-        }
-    }
-    n
 }
 
 /// Checks that env `e` (the current env) may touch `buf` with `perm`

@@ -11,7 +11,7 @@
 
 use crate::addr::UserVa;
 use crate::bkl::Bkl;
-use crate::env::{self, envid2env, pgdir_of, PendingSend, KERNEL_STATE};
+use crate::env::{self, envid2env, space_of, PendingSend, KERNEL_STATE};
 use crate::pmap;
 use crate::sched::sched_yield;
 use crate::syscall::{mappable_page, me, SysResult};
@@ -36,7 +36,7 @@ fn deliver(
     if let Some(srcva) = srcva {
         let pa = mappable_page(bkl, sender, srcva, perm)?;
         if let Some(dstva) = dstva {
-            pmap::page_insert(pgdir_of(bkl, target), pa, dstva.into(), perm)?;
+            pmap::page_insert(space_of(bkl, target), pa, dstva.into(), perm)?;
             sent_perm = perm;
         }
     }

@@ -85,14 +85,16 @@ pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<
 /// Maps frame `pa` at `va` with `perm | PTE_P`, releasing whatever frame was
 /// there. Re-inserting the mapped frame only changes the rights. A frame
 /// that already holds MAX_PAGE_REFS references is refused (-E_NO_MEM)
-/// before anything changes, page tables included.
+/// before anything changes, page tables included. `Ok(true)` if `va` was
+/// unmapped before, so that the address space has one mapping more (the
+/// count quotas keep, pmap.rs).
 pub fn insert(
     f: &mut Frames,
     pgdir: PgDir,
     pa: PhysAddr,
     va: VirtAddr,
     perm: u32,
-) -> Result<(), i32> {
+) -> Result<bool, i32> {
     // Checked before anything changes; a re-map of the same frame takes no
     // new reference, so it is allowed even at the limit.
     let room = f.can_incref(pa);
@@ -109,7 +111,7 @@ pub fn insert(
 }
 
 /// `insert` once the entry for `va` is found. A frame at the reference
-/// limit is refused before the entry changes.
+/// limit is refused before the entry changes. `Ok(true)`: a new mapping.
 ///
 /// # Safety
 /// `pte` points at `va`'s entry in a page table of `pgdir`, reached through
@@ -123,7 +125,7 @@ unsafe fn insert_at(
     pa: PhysAddr,
     va: VirtAddr,
     perm: u32,
-) -> Result<(), i32> {
+) -> Result<bool, i32> {
     // SAFETY: see the contract above.
     let old = unsafe { pte.read() };
     assert!(
@@ -136,16 +138,17 @@ unsafe fn insert_at(
         // SAFETY: as above.
         unsafe { pte.write(pa.0 | perm | PTE_P) };
         forget_mapping(f, pgdir, va);
-        return Ok(());
+        return Ok(false);
     }
     f.incref(pa)?;
     // SAFETY: as above.
     unsafe { pte.write(pa.0 | perm | PTE_P) };
-    if old & PTE_P != 0 {
-        forget_mapping(f, pgdir, va);
-        f.decref(PhysAddr(pte_addr(old)));
+    if old & PTE_P == 0 {
+        return Ok(true);
     }
-    Ok(())
+    forget_mapping(f, pgdir, va);
+    f.decref(PhysAddr(pte_addr(old)));
+    Ok(false)
 }
 
 /// Most pages one [`map_batch`] call may name (the system call copies the
@@ -161,9 +164,18 @@ pub const MAP_BATCH_MAX: usize = inc::syscall::PAGE_MAP_BATCH_MAX as usize;
 /// frame within `pages.len()` of the reference limit is refused
 /// (-E_NO_MEM), since the batch might take that many references to it.
 /// Then `dst` gets a page table for each page (-E_NO_MEM if one cannot be
-/// had; tables made before that stay, empty of new mappings). Only when
-/// all of that passed is any mapping changed. `src == dst` re-protects.
-pub fn map_batch(f: &mut Frames, src: PgDir, dst: PgDir, pages: &[u32]) -> Result<(), i32> {
+/// had; tables made before that stay, empty of new mappings), and a batch
+/// that might add more than `room` mappings to `dst` (its quota) is refused
+/// (-E_NO_MEM; see [`count_unmapped`]). Only when all of that passed is any
+/// mapping changed. `src == dst` re-protects.
+/// `Ok(n)`: `n` pages of `dst` were unmapped before and are mapped now.
+pub fn map_batch(
+    f: &mut Frames,
+    src: PgDir,
+    dst: PgDir,
+    pages: &[u32],
+    room: u32,
+) -> Result<u32, i32> {
     if pages.len() > MAP_BATCH_MAX {
         return Err(-E_INVAL);
     }
@@ -195,9 +207,14 @@ pub fn map_batch(f: &mut Frames, src: PgDir, dst: PgDir, pages: &[u32]) -> Resul
         }
         table_of(f, dst, first, true).ok_or(-E_NO_MEM)?;
     }
+    // Counting walks every page: only near the quota.
+    if room < pages.len() as u32 && count_unmapped(f, dst, pages) > room {
+        return Err(-E_NO_MEM);
+    }
     // Only dst changes from here on, and only at the listed pages, whose
     // frames in src stay: with src == dst a page keeps its frame and only
     // its rights change. So each frame read again is the checked one.
+    let mut new_mappings = 0;
     for run in runs(pages) {
         let first = batch_split(run[0]).0;
         let src_pt = table_of(f, src, first, false).expect("checked above");
@@ -215,11 +232,25 @@ pub fn map_batch(f: &mut Frames, src: PgDir, dst: PgDir, pages: &[u32]) -> Resul
                 (pa, dst_table.add(va.ptx()))
             };
             // SAFETY: `pte` is va's entry in dst's table (just above).
-            unsafe { insert_at(f, dst, pte, pa, va, perm) }
+            let new = unsafe { insert_at(f, dst, pte, pa, va, perm) }
                 .expect("the reference limit was checked above");
+            new_mappings += u32::from(new);
         }
     }
-    Ok(())
+    Ok(new_mappings)
+}
+
+/// How many of the pages a [`map_batch`] list names are unmapped in
+/// `pgdir` now: at most that many mappings the batch adds (a page listed
+/// twice counts twice). Entries at or above UTOP are not counted
+/// (map_batch refuses them).
+pub fn count_unmapped(f: &mut Frames, pgdir: PgDir, pages: &[u32]) -> u32 {
+    let mut unmapped = 0;
+    for &entry in pages {
+        let va = batch_split(entry).0;
+        unmapped += u32::from(va.0 < UTOP && lookup(f, pgdir, va).is_none());
+    }
+    unmapped
 }
 
 /// The runs of consecutive entries of `pages` that lie in one 4 MB range
@@ -258,12 +289,13 @@ pub fn lookup(f: &mut Frames, pgdir: PgDir, va: VirtAddr) -> Option<(PhysAddr, u
 }
 
 /// Unmaps `va` and drops the frame's reference; nothing if unmapped.
-pub fn remove(f: &mut Frames, pgdir: PgDir, va: VirtAddr) {
+/// `true` if there was a mapping.
+pub fn remove(f: &mut Frames, pgdir: PgDir, va: VirtAddr) -> bool {
     let Some(pte) = walk(f, pgdir, va, false) else {
-        return;
+        return false;
     };
     if *pte & PTE_P == 0 {
-        return;
+        return false;
     }
     assert!(
         *pte & PTE_PS == 0,
@@ -274,6 +306,7 @@ pub fn remove(f: &mut Frames, pgdir: PgDir, va: VirtAddr) {
     *pte = 0;
     forget_mapping(f, pgdir, va);
     f.decref(old);
+    true
 }
 
 /// After clearing the entry for `va`: drops this CPU's TLB entry and tells
@@ -442,6 +475,9 @@ pub fn user_mem_check(
 mod tests {
     use super::*;
     use crate::frames::testmem::{frames, Arena};
+
+    /// A `map_batch` room that never limits.
+    const ANY: u32 = u32::MAX;
     use crate::frames::MAX_PAGE_REFS;
     use inc::memlayout::{KERNBASE, UENVS};
     use inc::mmu::{PTE_COW, PTE_PWT};
@@ -542,7 +578,7 @@ mod tests {
         ];
         for list in &bad_lists {
             assert_eq!(
-                map_batch(&mut f, src, dst, list),
+                map_batch(&mut f, src, dst, list, ANY),
                 Err(-E_INVAL),
                 "{list:x?}"
             );
@@ -555,7 +591,13 @@ mod tests {
         let tables = f.free_count();
         assert!(tables <= free);
         let list = [entry(vas[0], rw), entry(vas[1], ro), entry(vas[2], ro)];
-        map_batch(&mut f, src, dst, &list).unwrap();
+        assert_eq!(count_unmapped(&mut f, dst, &list), 3);
+        assert_eq!(
+            map_batch(&mut f, src, dst, &list, ANY),
+            Ok(3),
+            "three new mappings"
+        );
+        assert_eq!(count_unmapped(&mut f, dst, &list), 0);
         for (&va, &pa) in vas.iter().zip(&pas) {
             let (got, pte) = lookup(&mut f, dst, VirtAddr(va)).unwrap();
             assert_eq!(got, pa);
@@ -563,13 +605,20 @@ mod tests {
             assert_eq!(f.refcount(pa), 2);
         }
         // Re-protecting in place (src == dst) keeps frames and refcounts.
-        map_batch(&mut f, src, src, &[entry(vas[0], ro | PTE_COW)]).unwrap();
+        let reprotect = [entry(vas[0], ro | PTE_COW)];
+        assert_eq!(
+            map_batch(&mut f, src, src, &reprotect, ANY),
+            Ok(0),
+            "no new mapping"
+        );
         let (got, pte) = lookup(&mut f, src, VirtAddr(vas[0])).unwrap();
         assert_eq!((got, pte & 0xFFF), (pas[0], ro | PTE_COW));
         assert_eq!(f.refcount(pas[0]), 2);
         let too_many = vec![entry(vas[0], ro); MAP_BATCH_MAX + 1];
-        assert_eq!(map_batch(&mut f, src, dst, &too_many), Err(-E_INVAL));
-        assert_eq!(map_batch(&mut f, src, dst, &[]), Ok(()));
+        assert_eq!(map_batch(&mut f, src, dst, &too_many, ANY), Err(-E_INVAL));
+        assert_eq!(map_batch(&mut f, src, dst, &[], ANY), Ok(0));
+        let twice_and_kernel = [entry(0x90_0000, ro), entry(0x90_0000, ro), entry(UTOP, ro)];
+        assert_eq!(count_unmapped(&mut f, dst, &twice_and_kernel), 2);
     }
 
     #[test]
@@ -585,11 +634,33 @@ mod tests {
             f.alloc(false).unwrap(); // leave room for one table only
         }
         let list = [0x80_0000 | PTE_U | PTE_P, 0xC0_0000 | PTE_U | PTE_P];
-        assert_eq!(map_batch(&mut f, src, dst, &list), Err(-E_NO_MEM));
+        assert_eq!(map_batch(&mut f, src, dst, &list, ANY), Err(-E_NO_MEM));
         assert!(lookup(&mut f, dst, VirtAddr(0x80_0000)).is_none());
         assert!(lookup(&mut f, dst, VirtAddr(0xC0_0000)).is_none());
         assert_eq!(f.refcount(pa), 2);
         assert_eq!(f.free_count(), 0, "the first table stays, empty");
+    }
+
+    #[test]
+    fn map_batch_beyond_room_changes_no_mapping() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let (src, dst) = (new_dir(&mut f), new_dir(&mut f));
+        let pa = f.alloc(false).unwrap();
+        let vas = [0x80_0000u32, 0x80_1000, 0x80_2000];
+        for &va in &vas {
+            insert(&mut f, src, pa, VirtAddr(va), PTE_U | PTE_P).unwrap();
+        }
+        insert(&mut f, dst, pa, VirtAddr(vas[0]), PTE_U | PTE_P).unwrap();
+        let list = vas.map(|va| va | PTE_U | PTE_P);
+        // dst has vas[0] already: the batch adds two mappings, not three.
+        assert_eq!(map_batch(&mut f, src, dst, &list, 1), Err(-E_NO_MEM));
+        assert!(lookup(&mut f, dst, VirtAddr(vas[1])).is_none());
+        assert_eq!(f.refcount(pa), 4);
+        assert_eq!(map_batch(&mut f, src, dst, &list, 2), Ok(2));
+        assert_eq!(f.refcount(pa), 6);
+        // Re-protecting what is mapped adds nothing: no room needed.
+        assert_eq!(map_batch(&mut f, src, dst, &list, 0), Ok(0));
     }
 
     #[test]
@@ -835,7 +906,8 @@ mod tests {
                         let pa = pool[rng.below(pool.len())];
                         let had_table = walk(&mut f, d, VirtAddr(va), false).is_some();
                         match insert(&mut f, d, pa, VirtAddr(va), PTE_U | PTE_W) {
-                            Ok(()) => {
+                            Ok(new) => {
+                                assert_eq!(new, !mapped.contains_key(&va), "seed {seed:#x}");
                                 tables += usize::from(!had_table);
                                 held.retain(|&h| h != pa);
                                 if let Some(old) = mapped.insert(va, pa) {
@@ -853,8 +925,8 @@ mod tests {
                     }
                     _ => {
                         let va = vas[rng.below(vas.len())];
-                        remove(&mut f, d, VirtAddr(va));
-                        mapped.remove(&va);
+                        let removed = remove(&mut f, d, VirtAddr(va));
+                        assert_eq!(removed, mapped.remove(&va).is_some(), "seed {seed:#x}");
                     }
                 }
                 // Frames whose last mapping went are back on the free list.

@@ -16,7 +16,8 @@ use crate::addr::{PhysAddr, VirtAddr};
 use crate::frames::Frames;
 use crate::pgdir;
 use core::ops::Range;
-use inc::env::{Env, NENV};
+use inc::env::{Env, EnvMem, NENV, NO_QUOTA};
+use inc::error::E_NO_MEM;
 use inc::memlayout::*;
 use inc::mmu::{round_up, PTE_PCD, PTE_PWT, PTE_U, PTE_W};
 use spin::Mutex;
@@ -41,6 +42,8 @@ pub const MAX_MODULE_RANGES: usize = 16;
 
 /// Bytes of the `Env` array mapped at UENVS.
 pub const ENVS_SIZE: u32 = (NENV * core::mem::size_of::<Env>()) as u32;
+/// Bytes of the `EnvMem` array mapped at UENVMEM.
+pub const ENVMEM_SIZE: u32 = (NENV * core::mem::size_of::<EnvMem>()) as u32;
 
 /// Where the boot-time pieces lie in physical memory: what the free list
 /// must leave out and what `kern_pgdir` maps.
@@ -56,6 +59,8 @@ pub struct PhysLayout {
     pub kern_pgdir: PhysAddr,
     pub pages: PhysAddr,
     pub envs: PhysAddr,
+    /// The `EnvMem` array: what each env slot has mapped, and its quota.
+    pub envmem: PhysAddr,
     /// NCPU kernel stacks of KSTKSIZE bytes, one after the other.
     pub kstacks: PhysAddr,
     /// Multiboot modules (empty ranges for unused slots).
@@ -115,6 +120,8 @@ impl Pmap {
         let envs_size = round_up(ENVS_SIZE, PGSIZE);
         pgdir::boot_map_region(f, kpd, VirtAddr(UPAGES), pages_size, l.pages, PTE_U);
         pgdir::boot_map_region(f, kpd, VirtAddr(UENVS), envs_size, l.envs, PTE_U);
+        let envmem_size = round_up(ENVMEM_SIZE, PGSIZE);
+        pgdir::boot_map_region(f, kpd, VirtAddr(UENVMEM), envmem_size, l.envmem, PTE_U);
         for cpu in 0..NCPU {
             let stack = PhysAddr(l.kstacks.0 + cpu as u32 * KSTKSIZE);
             let bottom = VirtAddr(kstack_top(cpu) - KSTKSIZE);
@@ -133,6 +140,26 @@ impl Pmap {
         pgdir::walk(f, kpd, VirtAddr(MMIOBASE), true).expect("no page table for the MMIO window");
         // UVPT: the directory doubles as the page table of [UVPT, UVPT+PTSIZE).
         pgdir::install_self_map(f.map(), kpd);
+    }
+
+    /// Env slot `slot`'s memory accounting (the UENVMEM array).
+    fn envmem(&mut self, slot: usize) -> &mut EnvMem {
+        assert!(slot < NENV, "env slot {slot} out of range");
+        let pa = PhysAddr(self.layout.envmem.0 + (slot * core::mem::size_of::<EnvMem>()) as u32);
+        // SAFETY: the array was boot-allocated (zeroed) for NENV entries,
+        // and `&mut self` is the pmap lock's hold, the only way the kernel
+        // reaches it. User space reads it through read-only mappings, which
+        // at worst see a count between two updates.
+        unsafe { &mut *self.frames.map().ptr::<EnvMem>(pa) }
+    }
+
+    /// How many more pages env slot `slot` may map before its quota.
+    fn room(&mut self, slot: usize) -> u32 {
+        let m = *self.envmem(slot);
+        match m.em_quota {
+            NO_QUOTA => u32::MAX,
+            quota => quota.saturating_sub(m.em_pages),
+        }
     }
 
     /// Maps `size` bytes of device registers at physical `pa` uncached in
@@ -294,18 +321,42 @@ pub fn update_pte(
     })
 }
 
+/// An env's address space as the calls that add or remove mappings need
+/// it: the page directory, and the env slot whose `EnvMem` counts the
+/// pages mapped there (`env::space_of` makes one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Space {
+    pub pgdir: PgDir,
+    pub slot: usize,
+}
+
 /// Maps frame `pa` at `va` with `perm | PTE_P`, replacing (and releasing)
 /// whatever was there. Re-inserting the same frame at the same place only
 /// changes the permissions. `Err(-E_NO_MEM)` if a page table is needed and
-/// none can be allocated.
-pub fn page_insert(pgdir: PgDir, pa: PhysAddr, va: VirtAddr, perm: u32) -> Result<(), i32> {
-    with(|p| pgdir::insert(&mut p.frames, pgdir, pa, va, perm))
+/// none can be allocated, or if `va` is unmapped and the env has as many
+/// pages as its quota allows.
+pub fn page_insert(space: Space, pa: PhysAddr, va: VirtAddr, perm: u32) -> Result<(), i32> {
+    with(|p| {
+        // The walk is only needed at the quota: below it any mapping fits.
+        if p.room(space.slot) == 0 && pgdir::lookup(&mut p.frames, space.pgdir, va).is_none() {
+            return Err(-E_NO_MEM);
+        }
+        let new = pgdir::insert(&mut p.frames, space.pgdir, pa, va, perm)?;
+        p.envmem(space.slot).em_pages += u32::from(new);
+        Ok(())
+    })
 }
 
 /// Maps the pages `pages` names from `src` into `dst`, all or nothing
-/// (`pgdir::map_batch`), under one acquisition of the pmap lock.
-pub fn page_map_batch(src: PgDir, dst: PgDir, pages: &[u32]) -> Result<(), i32> {
-    with(|p| pgdir::map_batch(&mut p.frames, src, dst, pages))
+/// (`pgdir::map_batch`, which also refuses a batch beyond dst's quota),
+/// under one acquisition of the pmap lock.
+pub fn page_map_batch(src: PgDir, dst: Space, pages: &[u32]) -> Result<(), i32> {
+    with(|p| {
+        let room = p.room(dst.slot);
+        let new = pgdir::map_batch(&mut p.frames, src, dst.pgdir, pages, room)?;
+        p.envmem(dst.slot).em_pages += new;
+        Ok(())
+    })
 }
 
 /// The frame mapped at `va` and its page-table entry.
@@ -314,8 +365,23 @@ pub fn page_lookup(pgdir: PgDir, va: VirtAddr) -> Option<(PhysAddr, u32)> {
 }
 
 /// Unmaps `va` (silently does nothing if unmapped).
-pub fn page_remove(pgdir: PgDir, va: VirtAddr) {
-    with(|p| pgdir::remove(&mut p.frames, pgdir, va))
+pub fn page_remove(space: Space, va: VirtAddr) {
+    with(|p| {
+        if pgdir::remove(&mut p.frames, space.pgdir, va) {
+            p.envmem(space.slot).em_pages -= 1;
+        }
+    })
+}
+
+/// Env slot `slot`'s memory accounting, as user space sees it at UENVMEM.
+pub fn env_mem(slot: usize) -> EnvMem {
+    with(|p| *p.envmem(slot))
+}
+
+/// Sets env slot `slot`'s quota (`NO_QUOTA` for none). A quota below what
+/// is mapped now takes nothing away; it stops further growth.
+pub fn set_quota(slot: usize, quota: u32) {
+    with(|p| p.envmem(slot).em_quota = quota)
 }
 
 /// Drops the TLB entry for `va` if `pgdir` is the one loaded on this CPU.
@@ -349,14 +415,17 @@ pub fn pgdir_create() -> Result<PgDir, i32> {
 /// CPU runs it (a DYING env is freed by its own CPU, which first loads
 /// kern_pgdir), and every CPU loads another directory before it gives up
 /// the big kernel lock, so this holds; the assertion keeps it so.
-pub fn pgdir_free(pgdir: PgDir) {
+/// The slot's accounting starts over: no pages, no quota.
+pub fn pgdir_free(space: Space) {
     let me = this_cpu();
+    let pgdir = space.pgdir;
     with(|p| {
         assert!(pgdir != p.kern_pgdir, "pgdir_free(kern_pgdir)");
         if let Some(cpu) = p.frames.tlb.loaded_elsewhere(me, pgdir.pa()) {
             panic!("pgdir_free: directory still loaded on CPU {}", cpu);
         }
-        pgdir::free(&mut p.frames, pgdir)
+        pgdir::free(&mut p.frames, pgdir);
+        *p.envmem(space.slot) = EnvMem::default();
     })
 }
 
@@ -444,6 +513,7 @@ mod boot {
         let kern_pgdir = boot.alloc(&map, PGSIZE);
         let pages = boot.alloc(&map, (npages * core::mem::size_of::<PageInfo>()) as u32);
         let envs = boot.alloc(&map, ENVS_SIZE);
+        let envmem = boot.alloc(&map, ENVMEM_SIZE);
         let layout = PhysLayout {
             npages,
             basemem: info.basemem,
@@ -452,6 +522,7 @@ mod boot {
             kern_pgdir,
             pages,
             envs,
+            envmem,
             kstacks: PhysAddr((&raw const PERCPU_KSTACKS) as u32 - KERNBASE),
             modules: modules.clone(),
             pse: cpu_has_pse(),
@@ -560,6 +631,7 @@ pub mod sim {
         let kern_pgdir = boot.alloc(&map, PGSIZE);
         let pages = boot.alloc(&map, (npages * core::mem::size_of::<PageInfo>()) as u32);
         let envs = boot.alloc(&map, ENVS_SIZE);
+        let envmem = boot.alloc(&map, ENVMEM_SIZE);
         let layout = PhysLayout {
             npages,
             basemem: 639 * 1024,
@@ -568,6 +640,7 @@ pub mod sim {
             kern_pgdir,
             pages,
             envs,
+            envmem,
             kstacks: PhysAddr(EXTPHYSMEM),
             modules: modules.clone(),
             pse,

@@ -165,7 +165,7 @@ pub fn check_page(p: &mut Pmap) {
 
     // With pp0 free it becomes the page table for [0, 4 MB).
     f.free(pp0);
-    assert_eq!(pgdir::insert(f, d, pp1, page(0), PTE_W), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp1, page(0), PTE_W), Ok(true));
     assert_eq!(pgdir::lookup(f, d, page(0)).map(|m| m.0), Some(pp1));
     assert_eq!((f.refcount(pp0), f.refcount(pp1)), (1, 1));
     let entry = pgdir::walk(f, d, page(1), false).expect("page table missing") as *mut u32;
@@ -173,13 +173,13 @@ pub fn check_page(p: &mut Pmap) {
     assert_eq!(entry, in_table, "pgdir_walk found the wrong entry");
 
     // A second page in the same table needs no new frame.
-    assert_eq!(pgdir::insert(f, d, pp2, page(1), PTE_W), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp2, page(1), PTE_W), Ok(true));
     assert_eq!(pgdir::lookup(f, d, page(1)).map(|m| m.0), Some(pp2));
     assert_eq!(f.refcount(pp2), 1);
     assert_eq!(f.free_count(), 0);
 
     // Re-inserting the same frame only changes the rights.
-    assert_eq!(pgdir::insert(f, d, pp2, page(1), PTE_W | PTE_U), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp2, page(1), PTE_W | PTE_U), Ok(false));
     assert_eq!(f.refcount(pp2), 1, "re-insert changed the refcount");
     assert_eq!(f.free_count(), 0, "re-insert freed the page");
     let check = |f: &mut Frames, va, len, perm| {
@@ -187,7 +187,7 @@ pub fn check_page(p: &mut Pmap) {
     };
     assert_eq!(check(f, PGSIZE + 8, 8, PTE_U | PTE_W), Ok(()));
     assert_eq!(check(f, 8, 8, PTE_U), Err(8));
-    assert_eq!(pgdir::insert(f, d, pp2, page(1), PTE_W), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp2, page(1), PTE_W), Ok(false));
     assert_eq!(check(f, PGSIZE, 4, PTE_U), Err(PGSIZE));
 
     // Another 4 MB region needs a table, and none is free.
@@ -197,16 +197,19 @@ pub fn check_page(p: &mut Pmap) {
     );
 
     // Mapping pp1 over pp2 releases pp2.
-    assert_eq!(pgdir::insert(f, d, pp1, page(1), PTE_W), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp1, page(1), PTE_W), Ok(false));
     assert_eq!((f.refcount(pp1), f.refcount(pp2)), (2, 0));
     assert_eq!(f.alloc(false), Some(pp2), "the replaced page was not freed");
 
     // Removing drops references; removing nothing is harmless.
-    pgdir::remove(f, d, page(0));
+    assert!(pgdir::remove(f, d, page(0)), "page_remove missed a mapping");
     assert!(pgdir::lookup(f, d, page(0)).is_none());
     assert_eq!(f.refcount(pp1), 1);
-    pgdir::remove(f, d, page(7));
-    pgdir::remove(f, d, page(1));
+    assert!(
+        !pgdir::remove(f, d, page(7)),
+        "page_remove found a mapping in nothing"
+    );
+    assert!(pgdir::remove(f, d, page(1)));
     assert_eq!(f.alloc(false), Some(pp1), "the unmapped page was not freed");
 
     // The kernel half is shared: KERNBASE + 1 MB + 5 pages is physical 1 MB + 5 pages.
@@ -215,8 +218,8 @@ pub fn check_page(p: &mut Pmap) {
     assert_eq!(pa.0, EXTPHYSMEM + 5 * PGSIZE);
 
     // pgdir_free gives back mapped frames, the page table and the directory.
-    assert_eq!(pgdir::insert(f, d, pp1, page(0), PTE_W | PTE_U), Ok(()));
-    assert_eq!(pgdir::insert(f, d, pp2, page(3), PTE_W | PTE_U), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp1, page(0), PTE_W | PTE_U), Ok(true));
+    assert_eq!(pgdir::insert(f, d, pp2, page(3), PTE_W | PTE_U), Ok(true));
     pgdir::free(f, d);
     assert_eq!(f.free_count(), 4, "pgdir_free leaked frames");
     take_back(f, &order);
@@ -349,7 +352,7 @@ pub fn check_page_installed_pgdir(p: &mut Pmap) {
     fill(f, pp1, 0x01);
     fill(f, pp2, 0x02);
     let page1 = VirtAddr(PGSIZE);
-    assert_eq!(pgdir::insert(f, d, pp1, page1, PTE_W), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp1, page1, PTE_W), Ok(true));
     // SAFETY: d shares kern_pgdir's mappings above UTOP, which hold all the
     // kernel uses; we switch back before d is freed.
     unsafe { crate::x86::lcr3(d.pa().0) };
@@ -358,7 +361,7 @@ pub fn check_page_installed_pgdir(p: &mut Pmap) {
     // because we are testing the MMU, not the compiler.
     let read = || unsafe { va.read_volatile() };
     assert_eq!(read(), 0x0101_0101);
-    assert_eq!(pgdir::insert(f, d, pp2, page1, PTE_W), Ok(()));
+    assert_eq!(pgdir::insert(f, d, pp2, page1, PTE_W), Ok(false));
     assert_eq!(read(), 0x0202_0202, "stale TLB entry after page_insert");
     // SAFETY: as above, now pp2 is mapped there.
     unsafe { va.write_volatile(0x0303_0303) };

@@ -120,21 +120,26 @@ pub fn mon_envs(_args: &[&str], ctx: &mut Ctx) -> i32 {
         cprintf!("envs: the kernel lock is not held here (after a panic)\n");
         return 0;
     };
-    cprintf!("id       parent   status       cpu runs       pages\n");
+    cprintf!("id       parent   status       cpu runs       pages quota\n");
     for i in 0..NENV {
         let e = *bkl.env(i);
         if e.env_status == ENV_FREE {
             continue;
         }
+        let mem = crate::pmap::env_mem(i);
         cprintf!(
-            "%08x %08x %-12s %3d %-10u %u\n",
+            "%08x %08x %-12s %3d %-10u %-5u ",
             e.env_id,
             e.env_parent_id,
             status_name(e.env_status),
             e.env_cpunum,
             e.env_runs,
-            env::pages_mapped(bkl, i)
+            mem.em_pages
         );
+        match mem.em_quota {
+            inc::env::NO_QUOTA => cprintf!("-\n"),
+            quota => cprintf!("%u\n", quota),
+        };
     }
     0
 }

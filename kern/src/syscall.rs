@@ -13,7 +13,7 @@
 use crate::addr::{PhysAddr, UserVa};
 use crate::bkl::Bkl;
 use crate::cpu::thiscpu;
-use crate::env::{self, envid2env, pgdir_of, KERNEL_STATE};
+use crate::env::{self, envid2env, pgdir_of, space_of, KERNEL_STATE};
 use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::ipc;
 use crate::pgaccess;
@@ -55,6 +55,7 @@ pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: 
         Syscall::PageMapBatch => sys_page_map_batch(bkl, a1 as EnvId, a2 as EnvId, a3, a4),
         Syscall::PageMapZero => sys_page_map_zero(bkl, a1 as EnvId, a2, a3),
         Syscall::PageAccess => pgaccess::sys_page_access(bkl, a1 as EnvId, a2, a3, a4, a5),
+        Syscall::EnvSetQuota => sys_env_set_quota(bkl, a1 as EnvId, a2),
     };
     result.unwrap_or_else(|err| err)
 }
@@ -104,6 +105,8 @@ fn sys_exofork(bkl: &mut Bkl) -> SysResult {
     let cpu = crate::cpu::thiscpu(bkl.irq()).id;
     crate::fpu::fork(bkl, cpu, parent, child);
     env::set_status(bkl, child, ENV_NOT_RUNNABLE);
+    // A quota binds the env's descendants too (each to the same number).
+    pmap::set_quota(child, pmap::env_mem(parent).em_quota);
     let c = bkl.env(child);
     c.env_tf = tf;
     c.env_tf.regs.eax = 0;
@@ -167,6 +170,22 @@ fn sys_env_set_trapframe(bkl: &mut Bkl, envid: EnvId, tfva: u32) -> SysResult {
     Ok(0)
 }
 
+/// Limits a child to `pages` mapped pages (issue 9; docs/vm.md, "Quotas").
+fn sys_env_set_quota(bkl: &mut Bkl, envid: EnvId, pages: u32) -> SysResult {
+    let child = envid2env(bkl, envid, true)?;
+    let caller = me(bkl);
+    // envid2env let the caller name itself: a quota is its parent's to set.
+    if child == caller {
+        return Err(-E_BAD_ENV);
+    }
+    let own = pmap::env_mem(caller).em_quota;
+    if own != NO_QUOTA && (pages == NO_QUOTA || pages > own) {
+        return Err(-E_INVAL);
+    }
+    pmap::set_quota(child, pages);
+    Ok(0)
+}
+
 fn sys_env_set_pgfault_upcall(bkl: &mut Bkl, envid: EnvId, func: u32) -> SysResult {
     let e = envid2env(bkl, envid, true)?;
     bkl.env(e).env_pgfault_upcall = func;
@@ -187,7 +206,7 @@ fn sys_page_alloc(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResult 
         return Err(-E_INVAL);
     }
     let pa = pmap::page_alloc(true).ok_or(-E_NO_MEM)?;
-    if let Err(err) = pmap::page_insert(pgdir_of(bkl, e), pa, va.into(), perm) {
+    if let Err(err) = pmap::page_insert(space_of(bkl, e), pa, va.into(), perm) {
         pmap::page_free(pa);
         return Err(err);
     }
@@ -203,7 +222,7 @@ fn sys_page_map_zero(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResu
     if !perm_ok(perm) || perm & PTE_W != 0 {
         return Err(-E_INVAL);
     }
-    pmap::page_insert(pgdir_of(bkl, e), pmap::zero_frame(), va.into(), perm)?;
+    pmap::page_insert(space_of(bkl, e), pmap::zero_frame(), va.into(), perm)?;
     Ok(0)
 }
 
@@ -231,7 +250,7 @@ fn sys_page_map(
     let dst = envid2env(bkl, dstid, true)?;
     let (srcva, dstva) = (page_arg(srcva)?, page_arg(dstva)?);
     let pa = mappable_page(bkl, src, srcva, perm)?;
-    pmap::page_insert(pgdir_of(bkl, dst), pa, dstva.into(), perm)?;
+    pmap::page_insert(space_of(bkl, dst), pa, dstva.into(), perm)?;
     Ok(0)
 }
 
@@ -261,8 +280,8 @@ fn sys_page_map_batch(
     // SAFETY: the loop wrote the first `count` entries (the buffer holds
     // exactly `count` words, and count <= MAP_BATCH_MAX).
     let pages = unsafe { core::slice::from_raw_parts(copy.as_ptr().cast::<u32>(), count as usize) };
-    let (src_dir, dst_dir) = (pgdir_of(bkl, src), pgdir_of(bkl, dst));
-    pmap::page_map_batch(src_dir, dst_dir, pages)?;
+    let (src_dir, dst_space) = (pgdir_of(bkl, src), space_of(bkl, dst));
+    pmap::page_map_batch(src_dir, dst_space, pages)?;
     Ok(0)
 }
 
@@ -281,7 +300,7 @@ fn sys_page_shared(bkl: &mut Bkl, envid: EnvId, va: u32, myva: u32) -> SysResult
 fn sys_page_unmap(bkl: &mut Bkl, envid: EnvId, va: u32) -> SysResult {
     let e = envid2env(bkl, envid, true)?;
     let va = page_arg(va)?;
-    pmap::page_remove(pgdir_of(bkl, e), va.into());
+    pmap::page_remove(space_of(bkl, e), va.into());
     Ok(0)
 }
 

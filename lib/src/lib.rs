@@ -82,7 +82,7 @@ pub use {
     heap::{free, malloc, sbrk},
     inc::trap::UTrapframe,
     ipc::{ipc_recv, ipc_send},
-    libmain::{args, binaryname, envs, thisenv},
+    libmain::{args, binaryname, env_mem, envs, thisenv},
     pgfault::set_pgfault_handler,
     pipe::{pipe, pipeisclosed},
     spawn::spawn,

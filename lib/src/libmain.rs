@@ -71,6 +71,17 @@ pub fn envs(index: usize) -> Env {
     unsafe { core::ptr::read_volatile(array.add(index)) }
 }
 
+/// What env slot `index` has mapped and its quota, from the kernel's
+/// read-only `EnvMem` array at UENVMEM (RJOS; fresh on every read, as
+/// `envs`).
+pub fn env_mem(index: usize) -> inc::env::EnvMem {
+    assert!(index < NENV);
+    let array = inc::memlayout::UENVMEM as *const inc::env::EnvMem;
+    // SAFETY: the kernel maps the NENV-entry EnvMem array readable at
+    // UENVMEM in every environment; index is in range.
+    unsafe { core::ptr::read_volatile(array.add(index)) }
+}
+
 /// The current environment's `Env`, read afresh.
 ///
 /// JOS keeps a `thisenv` pointer set once at start; here it is computed from

@@ -339,6 +339,16 @@ pub unsafe fn sys_ipc_recv(dstva: u32) -> Result<(), i32> {
     status(syscall4(Syscall::IpcRecv, dstva, 0, 0, 0))
 }
 
+/// Limits child `envid` to `pages` mapped pages below UTOP (RJOS's
+/// syscall 23; `inc::env::NO_QUOTA` lifts it). -E_BAD_ENV unless `envid`
+/// is our child; -E_INVAL above our own quota.
+pub fn sys_env_set_quota(envid: EnvId, pages: u32) -> Result<(), i32> {
+    match syscall4(Syscall::EnvSetQuota, envid as u32, pages, 0, 0) {
+        0 => Ok(()),
+        err => Err(err),
+    }
+}
+
 /// Milliseconds since boot.
 pub fn sys_time_msec() -> u32 {
     syscall4(Syscall::TimeMsec, 0, 0, 0, 0) as u32

@@ -111,6 +111,7 @@ fn call_name(call: Syscall) -> &'static str {
         PageMapBatch => "page_map_batch",
         PageMapZero => "page_map_zero",
         PageAccess => "page_access",
+        EnvSetQuota => "env_set_quota",
     }
 }
 
@@ -258,6 +259,7 @@ fn check_envid_calls(t: &mut Checks, id: EnvId, case: &str) {
     let mut map = [0u32; 1];
     let map = map.as_mut_ptr() as u32;
     t.sys(PageAccess, case, [id, SCRATCH, 1, map, PTE_A], -E_BAD_ENV);
+    t.sys(EnvSetQuota, case, [id, 64, 0, 0, 0], -E_BAD_ENV);
 }
 
 /// A page of our own data for page_map_batch to (fail to) re-protect.
@@ -560,7 +562,15 @@ fn check_misc_calls(t: &mut Checks) {
     ] {
         t.sys(Cputs, case, [va, 0, 0, 0, 0], 0);
     }
-    for num in [19, 21, 23, 99, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
+    // A quota is set by a parent, never by the env on itself.
+    t.sys(EnvSetQuota, "on itself (0)", [0, 64, 0, 0, 0], -E_BAD_ENV);
+    t.sys(
+        EnvSetQuota,
+        "on itself",
+        [me as u32, 64, 0, 0, 0],
+        -E_BAD_ENV,
+    );
+    for num in [19, 21, 41, 99, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
         let mut label = [0u8; 16];
         let n = jos::snprintf!(&mut label, "0x%x", num);
         let label = core::str::from_utf8(&label[..n]).unwrap_or("?");

@@ -189,6 +189,11 @@ fn start_recv(bkl: &mut Bkl, e: usize, dstva: u32, in_regs: bool) {
     r.env_ipc_recving = true;
     r.env_ipc_dstva = dstva;
     r.env_tf.regs.eax = 0;
+    if in_regs {
+        // Woken without a message (its parent set its status): from 0,
+        // as JOS's ipc_recv callers see in env_ipc_from.
+        (r.env_tf.regs.edx, r.env_tf.regs.ecx, r.env_tf.regs.ebx) = (0, 0, 0);
+    }
     env::set_status(bkl, e, ENV_NOT_RUNNABLE);
 }
 

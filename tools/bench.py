@@ -44,6 +44,7 @@ ROWS = [
     ("sys_yield, nothing else runnable", "bench_c", "yield_alone", 13740, 800),
     ("sys_yield between two envs", "bench_c", "yield_two_envs", 14092, 1200),
     ("IPC round trip, ipc_try_send / ipc_recv", "bench_c", "ipc_roundtrip_try", 15894, 2000),
+    ("IPC round trip, ipc_send_recv both sides (syscall 19)", "benchipc", "ipc_send_recv_roundtrip", None, 2000),
     ("sys_exofork + sys_env_destroy", "bench_c", "exofork_destroy", 28118, 10000),
     ("library fork, 256 touched pages (*)", "benchfork", "fork_256pages", 467548, 90000),
     ("first write to a COW page in the child (*)", "benchfork", "cow_first_write", 4632, 2500),

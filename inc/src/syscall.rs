@@ -39,6 +39,14 @@ pub enum Syscall {
     /// Each page gets `PageMap`'s checks; if any fails, no mapping changes.
     /// `srcenv == dstenv` changes permissions in place (fork uses both).
     PageMapBatch = 18,
+    /// RJOS: `ipc_send_recv(envid, value, page, dstva)`. `IpcSend` of
+    /// `value` and, with `page = srcva | perm` (srcva page-aligned below
+    /// UTOP; at or above UTOP for none), that page; then, once delivered,
+    /// `IpcRecv(dstva)`. Send errors return at once and send nothing;
+    /// otherwise the result is the receive's (0). A round trip of a client
+    /// and a server both using it costs two kernel entries, and the kernel
+    /// switches straight to the receiver a message wakes.
+    IpcSendRecv = 19,
     /// RJOS: `page_map_zero(envid, va, perm)`. Maps the kernel's one shared,
     /// always-zero frame at `va`, read-only: `perm` follows page_alloc's
     /// rules and must not contain PTE_W. The frame is never freed; a write
@@ -73,7 +81,7 @@ impl Syscall {
     /// Decodes a number from `eax`; `None` for anything unknown.
     pub fn from_u32(n: u32) -> Option<Syscall> {
         use Syscall::*;
-        const ALL: [Syscall; 19] = [
+        const ALL: [Syscall; 20] = [
             Cputs,
             Cgetc,
             Getenvid,
@@ -93,8 +101,9 @@ impl Syscall {
             CgetcWait,
             PageShared,
             PageMapBatch,
+            IpcSendRecv,
         ];
-        // 0..=18 are contiguous: an index, as the syscall path wants.
+        // 0..=19 are contiguous: an index, as the syscall path wants.
         match n {
             20 => Some(PageMapZero),
             22 => Some(PageAccess),
@@ -110,12 +119,13 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for n in 0..19 {
+        for n in 0..20 {
             assert_eq!(Syscall::from_u32(n).unwrap() as u32, n);
         }
         assert_eq!(Syscall::CgetcWait as u32, 16);
         assert_eq!(Syscall::from_u32(18), Some(Syscall::PageMapBatch));
-        assert_eq!(Syscall::from_u32(19), None);
+        assert_eq!(Syscall::from_u32(19), Some(Syscall::IpcSendRecv));
+        assert_eq!(Syscall::from_u32(21), None);
         assert_eq!(batch_entry(0x80_3000, 0x807), 0x80_3807);
         assert_eq!(Syscall::IpcSend as u32, 15);
         assert_eq!(Syscall::from_u32(u32::MAX), None);

@@ -54,6 +54,14 @@ impl Bkl {
         let irq = unsafe { IrqOff::new() };
         leave(Bkl { irq })
     }
+
+    /// [`diverge`](Bkl::diverge) for a way out that takes an env, e.g.
+    /// `env_run` (a direct switch to the env a message just woke).
+    pub fn diverge_to(&mut self, leave: fn(Bkl, usize) -> !, e: usize) -> ! {
+        // SAFETY: as in `diverge`.
+        let irq = unsafe { IrqOff::new() };
+        leave(Bkl { irq }, e)
+    }
 }
 
 /// Kernel state that the big kernel lock guards.

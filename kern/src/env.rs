@@ -31,6 +31,10 @@ use inc::trap::Trapframe;
 pub struct EnvKernel {
     /// A blocking `ipc_send` this env waits in (syscall 15), if any.
     pub pending_send: Option<PendingSend>,
+    /// It waits in syscall 19's receive: the message also goes in its
+    /// registers (edx value, ecx sender, ebx perm), so the library need
+    /// not ask the kernel who it is to read its `Env`.
+    pub recv_in_regs: bool,
     /// The next env in the queue of senders this one waits in.
     pub next_sender: Option<usize>,
     /// (first, last) of the envs waiting to send to this one, oldest first.
@@ -54,10 +58,14 @@ pub struct PendingSend {
     /// The page to send, already checked to be a user page.
     pub srcva: Option<UserVa>,
     pub perm: u32,
+    /// Syscall 19: once delivered, wait for a message into this `dstva`
+    /// instead of waking up.
+    pub then_recv: Option<u32>,
 }
 
 const NO_KERNEL_STATE: EnvKernel = EnvKernel {
     pending_send: None,
+    recv_in_regs: false,
     next_sender: None,
     senders: None,
     destroyed_by: None,

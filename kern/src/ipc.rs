@@ -1,5 +1,11 @@
-//! Inter-process communication: JOS's ipc_try_send/ipc_recv, and RJOS's
-//! blocking ipc_send (syscall 15).
+//! Inter-process communication: JOS's ipc_try_send/ipc_recv, RJOS's
+//! blocking ipc_send (syscall 15) and send-then-receive (syscall 19).
+//!
+//! Syscall 19 makes a round trip two kernel entries: the client sends and
+//! waits for the answer in one call, the server answers and waits for the
+//! next request in one call. When the message wakes a receiver, the caller
+//! (now waiting itself) switches straight to it on this CPU, without a pass
+//! through the scheduler (L4's direct switch).
 //!
 //! A receiver waits in ipc_recv (NOT_RUNNABLE, `env_ipc_recving` set). A
 //! sender either finds it waiting and delivers at once, or, with ipc_send,
@@ -18,6 +24,7 @@ use crate::syscall::{mappable_page, me, SysResult};
 use crate::userptr::ipc_page_arg;
 use inc::env::{EnvId, ENV_NOT_RUNNABLE, ENV_RUNNABLE};
 use inc::error::{E_BAD_ENV, E_IPC_NOT_RECV};
+use inc::memlayout::PGSIZE;
 
 /// Hands `value` (and the page at `srcva`, if both sides want one) from
 /// `sender` to `target`, which is waiting in ipc_recv, and makes the target
@@ -41,7 +48,13 @@ fn deliver(
         }
     }
     let from = bkl.env(sender).env_id;
+    let in_regs = KERNEL_STATE.get(bkl)[target].recv_in_regs;
     let t = bkl.env(target);
+    if in_regs {
+        t.env_tf.regs.edx = value;
+        t.env_tf.regs.ecx = from as u32;
+        t.env_tf.regs.ebx = sent_perm;
+    }
     t.env_ipc_recving = false;
     t.env_ipc_from = from;
     t.env_ipc_value = value;
@@ -88,9 +101,52 @@ pub fn sys_ipc_send(bkl: &mut Bkl, envid: EnvId, value: u32, srcva: u32, perm: u
         value,
         srcva,
         perm,
+        then_recv: None,
     });
     enqueue(bkl, sender, target);
     env::set_status(bkl, sender, ENV_NOT_RUNNABLE);
+    bkl.diverge(sched_yield)
+}
+
+/// RJOS's syscall 19: `ipc_send(envid, value, srcva, perm)`, then
+/// `ipc_recv(dstva)`, in one call; `page` is `srcva | perm` (srcva
+/// page-aligned, or at or above UTOP for no page), so that the call fits
+/// the four registers of `sysenter`. Errors of the send return at once,
+/// before anything is sent; the result is the receive's.
+pub fn sys_ipc_send_recv(
+    bkl: &mut Bkl,
+    envid: EnvId,
+    value: u32,
+    page: u32,
+    dstva: u32,
+) -> SysResult {
+    let (srcva, perm) = (page & !(PGSIZE - 1), page & (PGSIZE - 1));
+    let sender = me(bkl);
+    let target = envid2env(bkl, envid, false)?;
+    let srcva = ipc_page_arg(srcva)?;
+    ipc_page_arg(dstva)?;
+    if let Some(page) = srcva {
+        mappable_page(bkl, sender, page, perm)?;
+    }
+    if !bkl.env(target).env_ipc_recving {
+        KERNEL_STATE.get(bkl)[sender].pending_send = Some(PendingSend {
+            to: target,
+            value,
+            srcva,
+            perm,
+            then_recv: Some(dstva),
+        });
+        enqueue(bkl, sender, target);
+        env::set_status(bkl, sender, ENV_NOT_RUNNABLE);
+        bkl.diverge(sched_yield)
+    }
+    deliver(bkl, sender, target, value, srcva, perm)?;
+    start_recv(bkl, sender, dstva, true);
+    // A receiver set RUNNABLE by its parent may be running on another CPU;
+    // only a waiting one (now RUNNABLE) can be switched to here.
+    if bkl.env(target).env_status == ENV_RUNNABLE {
+        bkl.diverge_to(env::env_run, target)
+    }
     bkl.diverge(sched_yield)
 }
 
@@ -110,16 +166,35 @@ pub fn sys_ipc_recv(bkl: &mut Bkl, dstva: u32) -> SysResult {
             .expect("queued senders have a send");
         match deliver(bkl, s, receiver, p.value, p.srcva, p.perm) {
             Ok(()) => {
-                wake_sender(bkl, s, 0);
+                match p.then_recv {
+                    Some(dstva) => start_recv(bkl, s, dstva, true),
+                    None => wake_sender(bkl, s, 0),
+                }
                 return Ok(0);
             }
             // The sender's page went away while it waited: tell it why.
             Err(err) => wake_sender(bkl, s, err),
         }
     }
-    env::set_status(bkl, receiver, ENV_NOT_RUNNABLE);
-    bkl.env(receiver).env_tf.regs.eax = 0;
+    start_recv(bkl, receiver, dstva, false);
     bkl.diverge(sched_yield)
+}
+
+/// Env `e` (not running: the caller on its way out, or a served sender)
+/// waits for a message into `dstva` (checked), NOT_RUNNABLE until one comes;
+/// `in_regs` for syscall 19 (see `EnvKernel::recv_in_regs`).
+fn start_recv(bkl: &mut Bkl, e: usize, dstva: u32, in_regs: bool) {
+    KERNEL_STATE.get(bkl)[e].recv_in_regs = in_regs;
+    let r = bkl.env(e);
+    r.env_ipc_recving = true;
+    r.env_ipc_dstva = dstva;
+    r.env_tf.regs.eax = 0;
+    if in_regs {
+        // Woken without a message (its parent set its status): from 0,
+        // as JOS's ipc_recv callers see in env_ipc_from.
+        (r.env_tf.regs.edx, r.env_tf.regs.ecx, r.env_tf.regs.ebx) = (0, 0, 0);
+    }
+    env::set_status(bkl, e, ENV_NOT_RUNNABLE);
 }
 
 /// Wakes a sender that has left its queue, with `result` as the value of

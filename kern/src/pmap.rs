@@ -270,7 +270,9 @@ pub fn this_cpu() -> usize {
 
 /// Loads `pgdir` into this CPU's CR3, which empties its TLB, and records
 /// that for the frames in limbo. Every CR3 load after boot goes through
-/// here, under the big kernel lock.
+/// here, under the big kernel lock. Skipped when this CPU already runs
+/// `pgdir` and no other CPU unmapped anything from it since (`must_reload`):
+/// every local change of a mapping is `invlpg`ed as it is made.
 ///
 /// # Safety
 /// `pgdir` must map the kernel where it runs (kern_pgdir and every
@@ -280,9 +282,11 @@ pub unsafe fn load_pgdir(pgdir: PgDir) {
     let pa = pgdir.pa();
     let cpu = this_cpu();
     with(|p| {
-        // SAFETY: the caller guarantees the directory maps the kernel.
-        unsafe { crate::x86::lcr3(pa.0) };
-        p.frames.tlb.cr3_loaded(cpu, pa);
+        if p.frames.tlb.must_reload(cpu, pa) {
+            // SAFETY: the caller guarantees the directory maps the kernel.
+            unsafe { crate::x86::lcr3(pa.0) };
+            p.frames.tlb.cr3_loaded(cpu, pa);
+        }
     })
 }
 

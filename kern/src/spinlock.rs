@@ -27,9 +27,11 @@ pub struct Spinlock {
     callers: [core::sync::atomic::AtomicU32; NCALLERS],
 }
 
-/// How many return addresses `Spinlock` remembers.
+/// How many return addresses `Spinlock` remembers: two name the path into
+/// the kernel (every frame walked costs each kernel entry about 20
+/// instructions, docs/performance.md).
 #[cfg(target_os = "none")]
-const NCALLERS: usize = 4;
+const NCALLERS: usize = 2;
 
 impl Spinlock {
     pub const fn new(name: &'static str) -> Spinlock {
@@ -119,24 +121,21 @@ mod kernel {
     impl Spinlock {
         /// Takes the lock for this CPU, with interrupts off until `release`.
         pub fn acquire(&self) {
-            push_cli();
-            self.acquire_on(cpunum());
+            let cpu = push_cli();
+            self.acquire_on(cpu);
             self.record_callers();
         }
 
         /// Releases the lock this CPU holds.
         pub fn release(&self) {
-            if !self.holding() {
+            // Interrupts are off until pop_cli: the CPU number stays valid.
+            let cpu = cpunum();
+            if !self.holding_on(cpu) {
                 self.print_callers();
             }
             self.callers[0].store(0, Ordering::Relaxed);
-            self.release_on(cpunum());
-            pop_cli();
-        }
-
-        /// Whether this CPU holds the lock.
-        pub fn holding(&self) -> bool {
-            self.holding_on(cpunum())
+            self.release_on(cpu);
+            pop_cli(cpu);
         }
 
         /// Remembers the return addresses of acquire's callers, following
@@ -197,20 +196,21 @@ mod kernel {
     const FL_IF: u32 = 0x200;
 
     /// Turns interrupts off, remembering (on the first level) whether they
-    /// were on.
-    fn push_cli() {
+    /// were on; returns this CPU's number, which cannot change from here
+    /// until the matching `pop_cli`.
+    fn push_cli() -> usize {
         let was_on = crate::x86::read_eflags() & FL_IF != 0;
         crate::x86::cli();
         let cpu = cpunum();
         if CLI_DEPTH[cpu].fetch_add(1, Ordering::Relaxed) == 0 {
             IF_WAS_ON[cpu].store(was_on, Ordering::Relaxed);
         }
+        cpu
     }
 
-    /// Undoes one `push_cli`; the last one turns interrupts back on if they
-    /// were on before the first.
-    fn pop_cli() {
-        let cpu = cpunum();
+    /// Undoes one `push_cli` on CPU `cpu` (this one); the last one turns
+    /// interrupts back on if they were on before the first.
+    fn pop_cli(cpu: usize) {
         let depth = CLI_DEPTH[cpu].load(Ordering::Relaxed);
         assert!(depth > 0, "pop_cli without push_cli on CPU {}", cpu);
         CLI_DEPTH[cpu].store(depth - 1, Ordering::Relaxed);

@@ -52,6 +52,7 @@ pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: 
         Syscall::IpcSend => ipc::sys_ipc_send(bkl, a1 as EnvId, a2, a3, a4),
         Syscall::CgetcWait => sys_cgetc_wait(bkl),
         Syscall::PageShared => sys_page_shared(bkl, a1 as EnvId, a2, a3),
+        Syscall::IpcSendRecv => ipc::sys_ipc_send_recv(bkl, a1 as EnvId, a2, a3, a4),
         Syscall::PageMapBatch => sys_page_map_batch(bkl, a1 as EnvId, a2 as EnvId, a3, a4),
         Syscall::PageMapZero => sys_page_map_zero(bkl, a1 as EnvId, a2, a3),
         Syscall::PageAccess => pgaccess::sys_page_access(bkl, a1 as EnvId, a2, a3, a4, a5),

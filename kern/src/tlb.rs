@@ -64,6 +64,14 @@ impl TlbTracker {
         self.loaded[cpu] = pgdir_pa;
     }
 
+    /// Whether CPU `cpu` must load CR3 to run the directory at `pgdir_pa`:
+    /// it has another one loaded, or its TLB may still hold an entry some
+    /// other CPU removed from this one (it is behind its `need`). If not,
+    /// its TLB is as good as fresh and the reload can be skipped.
+    pub fn must_reload(&self, cpu: usize, pgdir_pa: PhysAddr) -> bool {
+        self.loaded[cpu] != pgdir_pa || self.epoch.0[cpu] < self.need.0[cpu]
+    }
+
     /// CPU `me` removed or replaced a mapping in the directory at
     /// `pgdir_pa` (and invalidated its own TLB entry). Every other CPU that
     /// has that directory loaded may still hold the old entry.
@@ -102,6 +110,21 @@ mod tests {
 
     const CHILD: PhysAddr = PhysAddr(0x5000);
     const KERN: PhysAddr = PhysAddr(0x1000);
+
+    #[test]
+    fn reload_only_for_another_directory_or_a_remote_unmap() {
+        let mut t = TlbTracker::new();
+        assert!(t.must_reload(1, CHILD), "nothing recorded yet");
+        t.cr3_loaded(1, CHILD);
+        assert!(!t.must_reload(1, CHILD));
+        assert!(t.must_reload(1, KERN));
+        t.unmapped(1, CHILD); // by CPU 1 itself: its invlpg sufficed
+        assert!(!t.must_reload(1, CHILD));
+        t.unmapped(0, CHILD); // behind CPU 1's back
+        assert!(t.must_reload(1, CHILD));
+        t.cr3_loaded(1, CHILD);
+        assert!(!t.must_reload(1, CHILD));
+    }
 
     #[test]
     fn nothing_pending_until_a_remote_cpu_runs_the_directory() {

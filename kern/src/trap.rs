@@ -98,7 +98,7 @@ mod machine {
     use crate::gdt::{self, GD_KD, GD_KT};
     use crate::userptr::UserBuf;
     use crate::{lapic, pmap, sched, syscall, x86};
-    use core::sync::atomic::{AtomicU32, Ordering};
+    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     use inc::env::{ENV_DYING, ENV_NOT_RUNNABLE, ENV_RUNNING};
     use inc::mmu::{FL_TF, PTE_U, PTE_W};
 
@@ -162,6 +162,11 @@ mod machine {
     static IDT: PerCpuCell<[[u64; 256]; inc::memlayout::NCPU]> =
         PerCpuCell::new([[0; 256]; inc::memlayout::NCPU]);
 
+    /// The command line's `kstackoverflow`, read once by `trap_init`: every
+    /// entry from user mode tests it, and a load is cheaper than the parsed
+    /// command line behind its `Once`.
+    static OVERFLOW_ON_ENTRY: AtomicBool = AtomicBool::new(false);
+
     /// Timer interrupts counted on the boot CPU (sys_time_msec).
     pub static TICKS: AtomicU32 = AtomicU32::new(0);
 
@@ -173,6 +178,7 @@ mod machine {
     /// Builds the IDT from the entry stubs (once, on the boot CPU), then sets
     /// up this CPU.
     pub fn trap_init(irq: &IrqOff) {
+        OVERFLOW_ON_ENTRY.store(crate::init::cmdline().kstackoverflow, Ordering::Relaxed);
         // SAFETY: the two symbols bracket the table trapentry.S emitted.
         let entries = unsafe {
             let start = trap_entries.as_ptr();
@@ -235,7 +241,7 @@ mod machine {
     /// copies the frame into the current env. Returns the guard and the env,
     /// or frees a DYING env and reschedules.
     fn enter_from_user(tf: &Trapframe) -> (Bkl, usize) {
-        if crate::init::cmdline().kstackoverflow {
+        if OVERFLOW_ON_ENTRY.load(Ordering::Relaxed) {
             overflow_kernel_stack_on_purpose(0);
         }
         let mut bkl = bkl::lock_kernel();

@@ -34,6 +34,34 @@ pub fn ipc_recv(
     r.map(|()| me.env_ipc_value)
 }
 
+/// Sends `val` (and the page at `pg` with `perm`, if given) to `to`, then
+/// waits for the next message as [`ipc_recv`] does (into `rpg`, with
+/// `from_store` and `perm_store`): a client's request and its answer, or a
+/// server's answer and the next request, in one kernel entry (syscall 19).
+/// The answer may come from anyone; check `from_store` if that matters.
+/// A send that fails returns its error, with nothing sent or received.
+pub fn ipc_send_recv(
+    to: EnvId,
+    val: u32,
+    pg: Option<u32>,
+    perm: u32,
+    rpg: Option<u32>,
+    from_store: Option<&mut EnvId>,
+    perm_store: Option<&mut u32>,
+) -> Result<u32, i32> {
+    // SAFETY: as in ipc_recv, `rpg` is the page the caller receives into.
+    let r =
+        unsafe { crate::sys_ipc_send_recv(to, val, pg.unwrap_or(UTOP), perm, rpg.unwrap_or(UTOP)) };
+    let (value, from, got_perm) = r.unwrap_or((0, 0, 0));
+    if let Some(f) = from_store {
+        *f = from;
+    }
+    if let Some(p) = perm_store {
+        *p = got_perm;
+    }
+    r.map(|_| value)
+}
+
 /// Sends `val` (and the page at `pg` with `perm`, if given) to `to`,
 /// waiting until it is received. Panics on any error, as JOS's does.
 pub fn ipc_send(to: EnvId, val: u32, pg: Option<u32>, perm: u32) {

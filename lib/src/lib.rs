@@ -81,7 +81,7 @@ pub use {
     fork::{fork, sfork},
     heap::{free, malloc, sbrk},
     inc::trap::UTrapframe,
-    ipc::{ipc_recv, ipc_send},
+    ipc::{ipc_recv, ipc_send, ipc_send_recv},
     libmain::{args, binaryname, env_mem, envs, thisenv},
     pgfault::set_pgfault_handler,
     pipe::{pipe, pipeisclosed},

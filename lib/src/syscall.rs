@@ -329,6 +329,65 @@ pub fn sys_ipc_send(envid: EnvId, value: u32, srcva: u32, perm: u32) -> Result<(
     status(syscall4(Syscall::IpcSend, envid as u32, value, srcva, perm))
 }
 
+/// Sends like [`sys_ipc_send`], then waits like [`sys_ipc_recv`] into
+/// `dstva`, in one kernel entry (RJOS's syscall 19). Returns the message
+/// received as (value, sender, perm), which the kernel hands back in
+/// registers as well as in our `Env`. The kernel takes the page and its
+/// rights in one word, so `srcva` below UTOP must be page-aligned and
+/// `perm` below PGSIZE (else `Err(-E_INVAL)` here).
+///
+/// # Safety
+/// As for [`sys_ipc_recv`], for the page received at `dstva`.
+pub unsafe fn sys_ipc_send_recv(
+    envid: EnvId,
+    value: u32,
+    srcva: u32,
+    perm: u32,
+    dstva: u32,
+) -> Result<(u32, EnvId, u32), i32> {
+    use inc::memlayout::{PGSIZE, UTOP};
+    let page = if srcva >= UTOP {
+        UTOP
+    } else if !srcva.is_multiple_of(PGSIZE) || perm >= PGSIZE {
+        return Err(-inc::error::E_INVAL);
+    } else {
+        srcva | perm
+    };
+    let num = Syscall::IpcSendRecv as u32;
+    let (ret, got, from, got_perm): (i32, u32, u32, u32);
+    // SAFETY: as `sysenter` and `int30` above; on success the env resumes
+    // through `iret` (it waited), with edx, ecx, ebx holding the message.
+    unsafe {
+        if uses_sysenter() {
+            asm!(
+                "push ebp",
+                "push esi",
+                "mov ebp, esp",
+                "lea esi, [2f]",
+                "sysenter",
+                "2:",
+                "pop esi",
+                "pop ebp",
+                inout("eax") num => ret,
+                inout("edx") envid as u32 => got,
+                inout("ecx") value => from,
+                inout("ebx") page => got_perm,
+                inout("edi") dstva => _,
+            );
+        } else {
+            asm!(
+                "int 0x30",
+                inout("eax") num => ret,
+                inout("edx") envid as u32 => got,
+                inout("ecx") value => from,
+                inout("ebx") page => got_perm,
+                inout("edi") dstva => _,
+            );
+        }
+    }
+    status(ret).map(|()| (got, from as EnvId, got_perm))
+}
+
 /// Waits for a message; a page sent along is mapped at `dstva` unless
 /// `dstva >= UTOP`. The message itself lands in our `Env`'s ipc fields.
 ///

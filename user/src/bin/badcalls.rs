@@ -109,6 +109,7 @@ fn call_name(call: Syscall) -> &'static str {
         CgetcWait => "cgetc_wait",
         PageShared => "page_shared",
         PageMapBatch => "page_map_batch",
+        IpcSendRecv => "ipc_send_recv",
         PageMapZero => "page_map_zero",
         PageAccess => "page_access",
         EnvSetQuota => "env_set_quota",
@@ -318,6 +319,7 @@ fn check_bad_envids(t: &mut Checks, bad: &BadIds, c: EnvId) {
     for &(id, case) in bad.list[..4].iter() {
         t.sys(IpcTrySend, case, [id as u32, 1, UTOP, 0, 0], -E_BAD_ENV);
         t.sys(IpcSend, case, [id as u32, 1, UTOP, 0, 0], -E_BAD_ENV);
+        t.sys(IpcSendRecv, case, [id as u32, 1, UTOP, UTOP, 0], -E_BAD_ENV);
         t.sys(
             PageShared,
             case,
@@ -534,7 +536,24 @@ fn check_ipc_calls(t: &mut Checks, c: EnvId, g: EnvId) {
     for &(srcva, perm, case) in bad_pages.iter() {
         t.sys(IpcTrySend, case, [c, 7, srcva, perm, 0], -E_INVAL);
         t.sys(IpcSend, case, [c, 7, srcva, perm, 0], -E_INVAL);
+        // Syscall 19 takes srcva | perm in one word: alignment is implied.
+        if srcva.is_multiple_of(PGSIZE) {
+            t.sys(IpcSendRecv, case, [c, 7, srcva | perm, UTOP, 0], -E_INVAL);
+        }
     }
+    // A good send with a bad receive address is refused before it sends
+    // (had it sent to C, which is receiving, we would now wait for ever).
+    t.sys(
+        IpcSendRecv,
+        "dstva not aligned",
+        [c, 7, UTOP, SCRATCH + 1, 0],
+        -E_INVAL,
+    );
+    t.holds(
+        "ipc_send_recv",
+        "refused call left us not receiving",
+        !envs(envx(me as EnvId)).env_ipc_recving,
+    );
     t.sys(
         IpcRecv,
         "dstva not aligned",
@@ -570,7 +589,7 @@ fn check_misc_calls(t: &mut Checks) {
         [me as u32, 64, 0, 0, 0],
         -E_BAD_ENV,
     );
-    for num in [19, 21, 41, 99, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
+    for num in [40, 21, 41, 99, 48, 0x100, 0x8000_0000, 0xFFFF_FFFF] {
         let mut label = [0u8; 16];
         let n = jos::snprintf!(&mut label, "0x%x", num);
         let label = core::str::from_utf8(&label[..n]).unwrap_or("?");

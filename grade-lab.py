@@ -771,8 +771,9 @@ def boot_shell_test() -> Test:
     typed = ["ls", "cat motd", "echo hi | cat > f", "cat f", "echo one; echo two",
              "echo 'a | b' \"c ; d\" e\\ f", "echo bg &", "echo again", "\x1b[A", "lsfd", "monitor", "quit"]
     expect = [r"\$ ls", "motd$", "newmotd$", "sh$", "lorem$", "This is /motd, the message of the day.",
-              # A background job may print after the shell's next prompt.
-              r"\$ cat f", "hi$", "one$", "two$", "a [|] b c ; d e f$", r"(\$ )?bg$",
+              # A background job may print after the shell's next prompt,
+              # even before the next typed line is echoed.
+              r"\$ cat f", "hi$", "one$", "two$", "a [|] b c ; d e f$", r"(\$ )?bg",
               "fd 0: name <cons> isdir 0 size 0 dev cons", "fd 1: name <cons> isdir 0 size 0 dev cons",
               "  trap 0x00000003 Breakpoint", "Welcome to the JOS kernel monitor!"]
     return Test(5, "boot to the shell", prog="icode", typed=typed, expect=expect, checks=[check_history])

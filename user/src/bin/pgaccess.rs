@@ -8,9 +8,10 @@
 #![no_std]
 #![no_main]
 
-use inc::env::{envx, ENV_NOT_RUNNABLE};
+use inc::env::{envx, ENV_FREE, ENV_NOT_RUNNABLE};
 use inc::memlayout::PGSIZE;
 use inc::mmu::{PTE_A, PTE_D, PTE_P, PTE_U, PTE_W};
+use jos::vmmap::{page_tables, unreferenced_frames};
 use jos::{cprintf, envs, exit, fork, ipc_recv, ipc_send, panic, sys_page_access};
 use jos::{sys_page_alloc, sys_page_unmap, sys_yield, working_set};
 
@@ -46,12 +47,20 @@ fn look(what: &str, bits: u32) -> u32 {
 
 #[no_mangle]
 pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
+    let (free0, tables0) = (unreferenced_frames(), page_tables());
     for i in 0..PAGES {
         // SAFETY: the region is only reached through raw pointers.
         if let Err(e) = unsafe { sys_page_alloc(0, REGION + i * PGSIZE, PTE_P | PTE_U | PTE_W) } {
             panic!("sys_page_alloc: %e", e);
         }
     }
+    cprintf!(
+        "pgaccess: %d pages took %u frames, %u of them page tables\n",
+        PAGES,
+        free0 - unreferenced_frames(),
+        page_tables() - tables0
+    );
+    let free1 = unreferenced_frames();
     // The kernel zeroed them through its own mapping: no user access yet.
     look("fresh pages accessed", PTE_A | PTE_D);
 
@@ -67,12 +76,22 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     // working_set cleared only A: the write's D bit is still there.
     look("dirty", PTE_D);
     look("accessed again", PTE_A | PTE_D);
+    cprintf!(
+        "pgaccess: reading and clearing the bits took %u frames\n",
+        free1 - unreferenced_frames()
+    );
 
     child_case();
     for i in 0..PAGES {
         // SAFETY: as above.
         let _ = unsafe { sys_page_unmap(0, REGION + i * PGSIZE) };
     }
+    // Only the page table stays, and what fork's copy-on-write faults made.
+    cprintf!(
+        "pgaccess: after unmapping, %u frames more in use than at the start, %u page tables more\n",
+        free0 - unreferenced_frames(),
+        page_tables() - tables0
+    );
     cprintf!("pgaccess: done\n");
 }
 
@@ -100,4 +119,8 @@ fn child_case() {
         Err(e) => panic!("sys_page_access(child): %e", e),
     }
     ipc_send(child, 0, None, 0);
+    // Gone, so that the frame count after it means something.
+    while envs(envx(child)).env_id == child && envs(envx(child)).env_status != ENV_FREE {
+        sys_yield();
+    }
 }

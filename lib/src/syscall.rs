@@ -41,6 +41,27 @@ pub fn uses_sysenter() -> bool {
     METHOD.load(Ordering::Relaxed) == METHOD_SYSENTER
 }
 
+/// `int $0x30` with up to four arguments, returning eax, edx, ecx and ebx
+/// as the kernel left them (see [`sysenter_regs`]).
+#[inline(always)]
+fn int30_regs(num: u32, a1: u32, a2: u32, a3: u32, a4: u32) -> [u32; 4] {
+    let (eax, edx, ecx, ebx): (u32, u32, u32, u32);
+    // SAFETY: the kernel returns to the next instruction (or, after a
+    // wait, resumes there through iret) with esp and esi as they were;
+    // the four returned registers and edi are outputs or clobbered.
+    unsafe {
+        asm!(
+            "int 0x30",
+            inout("eax") num => eax,
+            inout("edx") a1 => edx,
+            inout("ecx") a2 => ecx,
+            inout("ebx") a3 => ebx,
+            inout("edi") a4 => _,
+        );
+    }
+    [eax, edx, ecx, ebx]
+}
+
 /// Enters the kernel with `int $0x30`, up to five arguments.
 ///
 /// esi is reserved by the compiler on i686, so the fourth and fifth
@@ -72,10 +93,18 @@ fn int30(num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
 /// Enters the kernel with `sysenter`, up to four arguments.
 #[inline(always)]
 fn sysenter(num: u32, a1: u32, a2: u32, a3: u32, a4: u32) -> i32 {
-    let ret: i32;
-    // SAFETY: the kernel's sysexit resumes at label 2 with esp restored
-    // from ebp; the stub saves and restores its own ebp and esi, and treats
-    // edx and ecx (which sysexit consumes) and ebx, edi as clobbered.
+    sysenter_regs(num, a1, a2, a3, a4)[0] as i32
+}
+
+/// `sysenter`, returning eax, edx, ecx and ebx as the kernel left them
+/// (syscall 19 hands back its message there; other calls leave junk).
+#[inline(always)]
+fn sysenter_regs(num: u32, a1: u32, a2: u32, a3: u32, a4: u32) -> [u32; 4] {
+    let (eax, edx, ecx, ebx): (u32, u32, u32, u32);
+    // SAFETY: the kernel's sysexit (or, after a wait, iret) resumes at
+    // label 2 with esp restored from ebp; the stub saves and restores its
+    // own ebp and esi, and takes edx, ecx, ebx and edi as outputs or
+    // clobbered.
     unsafe {
         asm!(
             "push ebp",
@@ -86,14 +115,14 @@ fn sysenter(num: u32, a1: u32, a2: u32, a3: u32, a4: u32) -> i32 {
             "2:",
             "pop esi",
             "pop ebp",
-            inout("eax") num => ret,
-            inout("edx") a1 => _,
-            inout("ecx") a2 => _,
-            inout("ebx") a3 => _,
+            inout("eax") num => eax,
+            inout("edx") a1 => edx,
+            inout("ecx") a2 => ecx,
+            inout("ebx") a3 => ebx,
             inout("edi") a4 => _,
         );
     }
-    ret
+    [eax, edx, ecx, ebx]
 }
 
 /// A call with at most four arguments, by the fastest available path.
@@ -354,38 +383,13 @@ pub unsafe fn sys_ipc_send_recv(
         srcva | perm
     };
     let num = Syscall::IpcSendRecv as u32;
-    let (ret, got, from, got_perm): (i32, u32, u32, u32);
-    // SAFETY: as `sysenter` and `int30` above; on success the env resumes
-    // through `iret` (it waited), with edx, ecx, ebx holding the message.
-    unsafe {
-        if uses_sysenter() {
-            asm!(
-                "push ebp",
-                "push esi",
-                "mov ebp, esp",
-                "lea esi, [2f]",
-                "sysenter",
-                "2:",
-                "pop esi",
-                "pop ebp",
-                inout("eax") num => ret,
-                inout("edx") envid as u32 => got,
-                inout("ecx") value => from,
-                inout("ebx") page => got_perm,
-                inout("edi") dstva => _,
-            );
-        } else {
-            asm!(
-                "int 0x30",
-                inout("eax") num => ret,
-                inout("edx") envid as u32 => got,
-                inout("ecx") value => from,
-                inout("ebx") page => got_perm,
-                inout("edi") dstva => _,
-            );
-        }
-    }
-    status(ret).map(|()| (got, from as EnvId, got_perm))
+    // On success edx, ecx, ebx hold the message (value, sender, perm).
+    let [ret, got, from, got_perm] = if uses_sysenter() {
+        sysenter_regs(num, envid as u32, value, page, dstva)
+    } else {
+        int30_regs(num, envid as u32, value, page, dstva)
+    };
+    status(ret as i32).map(|()| (got, from as EnvId, got_perm))
 }
 
 /// Waits for a message; a page sent along is mapped at `dstva` unless
@@ -402,10 +406,7 @@ pub unsafe fn sys_ipc_recv(dstva: u32) -> Result<(), i32> {
 /// syscall 23; `inc::env::NO_QUOTA` lifts it). -E_BAD_ENV unless `envid`
 /// is our child; -E_INVAL above our own quota.
 pub fn sys_env_set_quota(envid: EnvId, pages: u32) -> Result<(), i32> {
-    match syscall4(Syscall::EnvSetQuota, envid as u32, pages, 0, 0) {
-        0 => Ok(()),
-        err => Err(err),
-    }
+    status(syscall4(Syscall::EnvSetQuota, envid as u32, pages, 0, 0))
 }
 
 /// Milliseconds since boot.

@@ -158,8 +158,9 @@ def evaluate(test: Test, output: str, status: Optional[int]) -> List[str]:
 
 # --- lab 1: the backtrace -------------------------------------------------
 
-# The kernel is bigger than JOS's, so eip may be anywhere in f01xxxxx.
-BACKTRACE_RE = re.compile(r"^  ebp f01[0-9a-f]{5}  eip f01[0-9a-f]{5}  args ([0-9a-f]{8})(?: [0-9a-f]{8}){4}")
+# The kernel is bigger than JOS's, so eip may be anywhere in f01xxxxx; the
+# frames are on CPU 0's kernel stack just below KSTACKTOP (efff8000-effff000).
+BACKTRACE_RE = re.compile(r"^  ebp efff[89a-f][0-9a-f]{3}  eip f01[0-9a-f]{5}  args ([0-9a-f]{8})(?: [0-9a-f]{8}){4}")
 SYMBOL_RE = re.compile(r"^ *kern/src/init.rs:[0-9]+: +([^+]*)\+")
 ENTRY_FRAME_RE = r" *boot/entry.S:[1-9][0-9]*: +relocated\+[0-9]+$"
 
@@ -847,6 +848,13 @@ def vmk_tests() -> List[Test]:
               r"kernel panic at kern/src/dblfault.rs:[0-9]+: double fault on CPU ([0-3]): kernel stack overflow into "
               r"the guard page of CPU \1's stack \[ef.{6}, ef.{6}\) at esp ef.{6}, eip f01[0-9a-f]{5}",
               "Stack backtrace:"]
+    # The same in i386_init, on the boot CPU's stack (the one below KSTACKTOP
+    # that entry.S moves to once mem_init has mapped it), before any env.
+    bootstack = ["bootstackoverflow: recursing in the kernel on CPU 0", "double fault on CPU 0, in:",
+                 r" *kern/src/[a-z_]+.rs:[0-9]+: overflow_kernel_stack_on_purpose\+[0-9]+",
+                 r"kernel panic at kern/src/dblfault.rs:[0-9]+: double fault on CPU 0: kernel stack overflow into "
+                 r"the guard page of CPU 0's stack \[efff0000, efff8000\) at esp efff.{4}, eip f01[0-9a-f]{5}",
+                 "Stack backtrace:"]
     # A handler that always faults again: the frames reach the guard page.
     # Either the next frame would not fit (then JOS's user_mem_check line
     # follows), or the handler's own pushes ran off the page first.
@@ -861,6 +869,10 @@ def vmk_tests() -> List[Test]:
              forbid=["hello, world"]),
         Test(4, "kstackoverflow-4cpu", prog="hello", kargs="kstackoverflow", cpus=4, panics=True, expect=kstack,
              forbid=["hello, world"]),
+        Test(4, "bootstackoverflow", prog="hello", kargs="bootstackoverflow", panics=True, expect=bootstack,
+             forbid=["hello, world", "SMP: CPU 1 starting"]),
+        Test(4, "bootstackoverflow-4cpu", prog="hello", kargs="bootstackoverflow", cpus=4, panics=True,
+             expect=bootstack, forbid=["hello, world", "SMP: CPU 1 starting"]),
         Test(4, "uxstackoverflow", prog="uxstackoverflow", expect=uxstack, forbid=["uxstackoverflow: still alive"]),
         Test(4, "uxstackoverflow-4cpu", prog="uxstackoverflow", cpus=4, expect=uxstack,
              forbid=["uxstackoverflow: still alive"]),

@@ -70,6 +70,7 @@ class Test:
     # Lab 5: the disk. "fs.img" boots on a copy of obj/fs/fs.img; a number N
     # on a fresh N-block image holding FS_TEXT_FILES. fsck checks it after.
     disk: Optional[object] = None
+    swap: int = 0  # pages of swap disk (QEMU index=2, a fresh zeroed file) for the FS env's swap store
     until: Optional[str] = None  # the run ends (cleanly) once the output contains this text
     mem: int = 128  # QEMU's -m
     # Run the CPUs in lockstep under -icount (one QEMU thread, round robin;
@@ -82,6 +83,9 @@ class Test:
 
     def disk_file(self) -> str:
         return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", self.name) + ".img")
+
+    def swap_file(self) -> str:
+        return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", self.name) + ".swap")
 
     def append(self) -> str:
         """The kernel command line. A test that types at the monitor must not autoexit."""
@@ -807,6 +811,19 @@ def lab5_fs_tests() -> List[Test]:
         "fsfuzz: keeper checked its files in [0-9]+ rounds: intact", "fsfuzz: server alive", NO_RUNNABLE]
     kill = ["fskill: killed 40 clients, [1-9][0-9]* of them waiting for a reply",
             "fskill: 1024 open-file slots free afterwards", NO_RUNNABLE]
+    # Paging to disk (docs/swap.md): each case in children under a quota of
+    # 16 pages of room, through the FS env's 8 MB swap disk.
+    swap = ["FS: swap disk of 2048 pages"] + ["%s: ok" % case for case in (
+        "swap-anon", "swap-iter", "swap-fork", "page-linear", "page-parallel", "page-shuffle")] + [
+        "swap-bad: page out above UTOP: invalid parameter",
+        "swap-bad: page out without a page: invalid parameter",
+        "swap-bad: page in of a page never out: file or block not found",
+        "swap-bad: page in above UTOP: invalid parameter",
+        "swap-bad: fork to an env that is not our child: bad environment",
+        "swap-bad: fork to envid 0: bad environment",
+        "swap-bad: fork with an address: invalid parameter",
+        "swap-bad: discard without a page: invalid parameter",
+        "swap-kill: ok", "swap: slots in use at the end: 0", NO_RUNNABLE]
     big = ["fsbig: wrote 32 MB in 8 files"] + ["fsbig: file %d checksum ........ ok" % f for f in range(8)] + [
         "fsbig: read back 32 MB, every byte and checksum right", NO_RUNNABLE]
     base = [
@@ -817,6 +834,8 @@ def lab5_fs_tests() -> List[Test]:
         Test(5, "fskill", prog="fs,fskill", disk="fs.img", expect=kill),
         # 32 MB of files through a 16 MB machine: the block cache must evict.
         Test(5, "fsbig -m 16", prog="fs,fsbig", disk=9000, mem=16, timeout=300, expect=big),
+        Test(5, "swap", prog="fs,swap", disk="fs.img", swap=2048, timeout=90, expect=swap,
+             forbid=["lazy: no page", "swap: cannot page in"]),
     ]
     tests = []
     for t in base:
@@ -824,7 +843,7 @@ def lab5_fs_tests() -> List[Test]:
         # At 4 CPUs a client is rarely caught waiting: only 1 CPU insists.
         expect = [e.replace("[1-9][0-9]* of them", "[0-9]+ of them") for e in t.expect]
         four = Test(t.lab, t.name + " (4 CPUs)", expect=expect, forbid=list(t.forbid), prog=t.prog,
-                    cpus=4, timeout=t.timeout, disk=t.disk, mem=t.mem)
+                    cpus=4, timeout=t.timeout, disk=t.disk, mem=t.mem, swap=t.swap)
         tests += [t, four]
     return tests
 
@@ -934,6 +953,8 @@ def qemu_argv(test: Test, cpus: int) -> Tuple[str, ...]:
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if test.disk is not None:
         argv += ["-drive", "file=%s,index=1,media=disk,format=raw" % test.disk_file()]
+    if test.swap:
+        argv += ["-drive", "file=%s,index=2,media=disk,format=raw" % test.swap_file()]
     if test.initrd:
         argv += ["-initrd", test.initrd]
     if test.lockstep:
@@ -1147,6 +1168,9 @@ def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
             argv = qemu_argv(test, max(cpus, test.cpus))
             if test.disk is not None:
                 prepare_disk(test)
+            if test.swap:
+                with open(test.swap_file(), "wb") as f:
+                    f.truncate(test.swap * 4096)
             budget = max(test.timeout * scale, runs[argv][0] if argv in runs else 0)
             runs[argv] = (budget, None)
         for argv, (budget, _) in list(runs.items()):

@@ -687,6 +687,9 @@ def bench_tests() -> List[Test]:
         Test(4, "benchsyscall", expect=figures(["getenvid_int30", "getenvid_sysenter"]) + [NO_RUNNABLE]),
         Test(4, "benchipc", expect=figures(["ipc_roundtrip", "ipc_send_recv_roundtrip"]) + [NO_RUNNABLE]),
         Test(4, "benchpgfault", expect=figures(["pgfault_roundtrip", "page_alloc"]) + [NO_RUNNABLE]),
+        Test(5, "benchswap", prog="fs,benchswap", disk="fs.img", swap=2048,
+             expect=figures(["swap_page_out", "swap_page_in"])
+             + ["benchswap: 8 timed page-ins, contents right: yes", NO_RUNNABLE]),
         # Two seconds of wall time by design (one per phase).
         Test(4, "benchwall", expect=figures(["syscalls_per_s", "forks_per_s"]) + [NO_RUNNABLE]),
     ]

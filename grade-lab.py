@@ -817,7 +817,8 @@ def lab5_fs_tests() -> List[Test]:
     # Paging to disk (docs/swap.md): each case in children under a quota of
     # 16 pages of room, through the FS env's 8 MB swap disk.
     swap = ["FS: swap disk of 2048 pages"] + ["%s: ok" % case for case in (
-        "swap-anon", "swap-iter", "swap-fork", "page-linear", "page-parallel", "page-shuffle")] + [
+        "swap-anon", "swap-iter", "swap-fork", "page-linear", "page-parallel", "page-shuffle",
+        "page-merge-seq", "page-merge-par")] + [
         "swap-bad: page out above UTOP: invalid parameter",
         "swap-bad: page out without a page: invalid parameter",
         "swap-bad: page in of a page never out: file or block not found",

@@ -410,8 +410,9 @@ const REPLY_PATIENCE_MS: u32 = 5000;
 
 /// Sends the reply without blocking forever: a client that died loses it at
 /// once, one that does not wait for it within REPLY_PATIENCE_MS loses it
-/// too, and the server goes on. Err if the reply was not delivered (with
-/// a page: -E_NO_MEM if the client had no room for it).
+/// too, and the server goes on. A page the client has no room for (its
+/// quota) is not sent: the client gets -E_NO_MEM instead of waiting
+/// forever. Err if the reply was not delivered as asked.
 pub(crate) fn reply(whom: EnvId, value: i32, page: Option<(u32, u32)>) -> Result<(), i32> {
     let (va, perm) = page.unwrap_or((inc::memlayout::UTOP, 0));
     let start = sys_time_msec();
@@ -423,6 +424,10 @@ pub(crate) fn reply(whom: EnvId, value: i32, page: Option<(u32, u32)>) -> Result
                     return Err(e);
                 }
                 sys_yield();
+            }
+            Err(e) if e == -E_NO_MEM && page.is_some() => {
+                let _ = reply(whom, e, None);
+                return Err(e);
             }
             r => return r,
         }

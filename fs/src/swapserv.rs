@@ -130,16 +130,17 @@ fn page_out(whom: EnvId, va: u32, perm: u32) -> Result<i32, i32> {
 /// The entry goes only once the page has been delivered: a client that
 /// had no room for it (its quota) gets -E_NO_MEM and may ask again.
 fn page_in(whom: EnvId, va: u32) -> bool {
-    let r = read_page(whom, va).and_then(|()| {
-        let rw = PTE_P | PTE_U | PTE_W;
-        crate::serv::reply(whom, 0, Some((SWAP_VA, rw)))
-    });
+    let read = read_page(whom, va);
+    let read_ok = read.is_ok();
+    let r = read.and_then(|()| crate::serv::reply(whom, 0, Some((SWAP_VA, PTE_P | PTE_U | PTE_W))));
     // SAFETY: SWAP_VA is ours; nothing refers into it past the reply.
     let _ = unsafe { sys_page_unmap(0, SWAP_VA) };
     match r {
         Ok(()) => {
             with_table(|t| t.remove(whom, va));
         }
+        // The page did not reach the client: `reply` told it why.
+        Err(_) if read_ok => {}
         Err(e) => {
             let _ = crate::serv::reply(whom, e, None);
         }

@@ -326,5 +326,6 @@ pub fn stat(path: &[u8]) -> Result<Stat, i32> {
 pub fn alloc_shared_page(va: u32) -> Result<(), i32> {
     use inc::mmu::{PTE_U, PTE_W};
     // SAFETY: `va` belongs to an fd that is not open, so nothing refers to it.
-    unsafe { crate::sys_page_alloc(0, va, PTE_P | PTE_U | PTE_W | PTE_SHARE) }
+    let alloc = || unsafe { crate::sys_page_alloc(0, va, PTE_P | PTE_U | PTE_W | PTE_SHARE) };
+    crate::swap::retry_with_eviction(va, alloc)
 }

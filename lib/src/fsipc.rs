@@ -118,6 +118,10 @@ pub fn open(path: &[u8], omode: i32, fd_page: u32) -> i32 {
         return e;
     }
     put_u32(MAXPATHLEN, omode as u32);
+    // The reply brings the Fd page: under a quota there must be room for it.
+    if let Err(e) = crate::swap::make_room(1) {
+        return e;
+    }
     fsipc(FSREQ_OPEN, Some(fd_page))
 }
 

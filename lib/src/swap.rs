@@ -253,14 +253,29 @@ fn touch_state(va: u32) {
     PAGE_INS.fetch_add(0, Ordering::Relaxed);
 }
 
+/// Evicts pages (never `keep`) until our quota, if we have one, has room
+/// for `pages` more: for a page that will arrive by IPC, which the kernel
+/// refuses to deliver past the quota.
+fn make_room_keeping(pages: u32, keep: u32) -> Result<(), i32> {
+    let me = crate::thisenv();
+    loop {
+        let mem = crate::env_mem(inc::env::envx(me.env_id));
+        if mem.em_quota == inc::env::NO_QUOTA || mem.em_pages + pages <= mem.em_quota {
+            return Ok(());
+        }
+        evict_one(keep)?;
+    }
+}
+
+/// Makes room for `pages` more pages under our quota (see above).
+pub fn make_room(pages: u32) -> Result<(), i32> {
+    make_room_keeping(pages, 0)
+}
+
 /// Brings the page at `va` back from the store, evicting first if the
 /// quota is full.
 pub fn page_in(va: u32) -> Result<(), i32> {
-    let me = crate::thisenv();
-    let mem = crate::env_mem(inc::env::envx(me.env_id));
-    if mem.em_quota != inc::env::NO_QUOTA && mem.em_pages >= mem.em_quota {
-        evict_one(va)?;
-    }
+    make_room_keeping(1, va)?;
     touch_state(va);
     retry_with_eviction(va, || {
         match store_request(va | FSREQ_SWAP_IN, None, Some(va)) {

@@ -118,6 +118,148 @@ fn shuffle() -> Verdict {
     }
 }
 
+/// Pages of the merge cases' buffer, and its chunks (one child each).
+const MERGE_PAGES: u32 = 64;
+const CHUNKS: u32 = 8;
+const CHUNK_BYTES: u32 = MERGE_PAGES * PGSIZE / CHUNKS;
+
+fn byte_at(va: u32) -> u8 {
+    // SAFETY: a heap byte of ours; reading may page it in.
+    unsafe { core::ptr::read_volatile(va as *const u8) }
+}
+
+fn set_byte(va: u32, b: u8) {
+    // SAFETY: as for byte_at; no Rust object lives in these heap pages.
+    unsafe { core::ptr::write_volatile(va as *mut u8, b) }
+}
+
+/// Heapsort of the `n` bytes at `base`, in place.
+fn sort_bytes(base: u32, n: u32) {
+    let sift = |mut root: u32, end: u32| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            return;
+        }
+        if child + 1 < end && byte_at(base + child) < byte_at(base + child + 1) {
+            child += 1;
+        }
+        let (r, c) = (byte_at(base + root), byte_at(base + child));
+        if r >= c {
+            return;
+        }
+        set_byte(base + root, c);
+        set_byte(base + child, r);
+        root = child;
+    };
+    for start in (0..n / 2).rev() {
+        sift(start, n);
+    }
+    for end in (1..n).rev() {
+        let (first, last) = (byte_at(base), byte_at(base + end));
+        set_byte(base, last);
+        set_byte(base + end, first);
+        sift(0, end);
+    }
+}
+
+/// The bytes at `va` as a slice, for the fd calls (which may page them in).
+fn heap_bytes(va: u32, n: u32) -> &'static mut [u8] {
+    // SAFETY: [va, va + n) is heap this case alone uses, and the library
+    // faults its pages in on access.
+    unsafe { core::slice::from_raw_parts_mut(va as *mut u8, n as usize) }
+}
+
+/// A grandchild of the merge cases: sorts chunk `k` of `buf` (its own
+/// copy-on-write copy, under the inherited quota) and writes it to a file.
+fn sort_chunk(buf: u32, k: u32) -> ! {
+    let chunk = buf + k * CHUNK_BYTES;
+    sort_bytes(chunk, CHUNK_BYTES);
+    let mut path = *b"/merge.0";
+    path[7] += k as u8;
+    let fd = jos::file::open(&path, O_WRONLY | O_CREAT | O_TRUNC)
+        .unwrap_or_else(|e| panic!("open %s: %e", &path[..], e));
+    let n = jos::fd::write(fd, heap_bytes(chunk, CHUNK_BYTES))
+        .unwrap_or_else(|e| panic!("write: %e", e));
+    if n != CHUNK_BYTES as usize {
+        panic!("wrote %u of %u bytes", n, CHUNK_BYTES);
+    }
+    let _ = jos::fd::close(fd);
+    exit()
+}
+
+/// Pintos's page-merge-seq and -par: random bytes, sorted chunk by chunk
+/// in children (one after the other, or all at once) that write their
+/// chunk to a file, then merged here: the result must be sorted and hold
+/// the same bytes. Everything pages: this env, and its children under the
+/// same quota, hold far more than their room.
+fn merge(parallel: bool) -> Verdict {
+    let buf = heap_pages(2 * MERGE_PAGES);
+    let out = buf + MERGE_PAGES * PGSIZE;
+    let total = MERGE_PAGES * PGSIZE;
+    let mut histogram = [0u32; 256];
+    let mut seed = 7u32;
+    for i in 0..total {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let b = (seed >> 16) as u8;
+        set_byte(buf + i, b);
+        histogram[b as usize] += 1;
+    }
+    let mut kids = [0; CHUNKS as usize];
+    for k in 0..CHUNKS {
+        let kid = fork().unwrap_or_else(|e| panic!("fork: %e", e));
+        if kid == 0 {
+            sort_chunk(buf, k);
+        }
+        kids[k as usize] = kid;
+        if !parallel {
+            wait(kid);
+        }
+    }
+    kids.iter().for_each(|&kid| wait(kid));
+    // Read the sorted chunks back over the unsorted ones.
+    for k in 0..CHUNKS {
+        let mut path = *b"/merge.0";
+        path[7] += k as u8;
+        let fd = jos::file::open(&path, O_RDONLY).unwrap_or_else(|e| panic!("open: %e", e));
+        let got = jos::fd::readn(fd, heap_bytes(buf + k * CHUNK_BYTES, CHUNK_BYTES))
+            .unwrap_or_else(|e| panic!("read: %e", e));
+        let _ = jos::fd::close(fd);
+        let _ = jos::file::remove(&path);
+        if got != CHUNK_BYTES as usize {
+            return Err(k);
+        }
+    }
+    // Merge: take the smallest head of the chunks, CHUNKS cursors.
+    let mut next = [0u32; CHUNKS as usize];
+    for i in 0..total {
+        let k = (0..CHUNKS as usize)
+            .filter(|&k| next[k] < CHUNK_BYTES)
+            .min_by_key(|&k| byte_at(buf + k as u32 * CHUNK_BYTES + next[k]))
+            .expect("bytes left");
+        set_byte(out + i, byte_at(buf + k as u32 * CHUNK_BYTES + next[k]));
+        next[k] += 1;
+    }
+    for i in 0..total {
+        let b = byte_at(out + i);
+        histogram[b as usize] = histogram[b as usize].wrapping_sub(1);
+        if i > 0 && byte_at(out + i - 1) > b {
+            return Err(i / PGSIZE);
+        }
+    }
+    match histogram.iter().all(|&n| n == 0) {
+        true => Ok(()),
+        false => Err(0),
+    }
+}
+
+fn merge_seq() -> Verdict {
+    merge(false)
+}
+
+fn merge_par() -> Verdict {
+    merge(true)
+}
+
 /// A child that runs `case` under a quota of its pages plus ROOM, once its
 /// parent says go, and reports the outcome (0 = ok, else bad page + 1).
 fn start_child(case: fn() -> Verdict) -> EnvId {
@@ -249,13 +391,15 @@ fn kill_while_paging() -> &'static str {
 
 #[no_mangle]
 pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
-    let cases: [Case; 6] = [
+    let cases: [Case; 8] = [
         ("swap-anon", anon, 1),
         ("swap-iter", iter, 1),
         ("swap-fork", anon, 10),
         ("page-linear", linear, 1),
         ("page-parallel", linear, 4),
         ("page-shuffle", shuffle, 1),
+        ("page-merge-seq", merge_seq, 1),
+        ("page-merge-par", merge_par, 1),
     ];
     for (name, case, n) in cases {
         let verdict = run(case, n);

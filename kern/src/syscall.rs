@@ -69,9 +69,9 @@ pub fn me(bkl: &Bkl) -> usize {
 fn sys_cputs(bkl: &mut Bkl, s: u32, len: u32) -> SysResult {
     let e = me(bkl);
     let buf = env::user_mem_assert(bkl, e, UserBuf::new(s, len), PTE_U);
-    for &b in buf.as_slice().iter().take_while(|&&b| b != 0) {
-        crate::console::putc(b);
-    }
+    let bytes = buf.as_slice();
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    crate::console::write(&bytes[..end]);
     Ok(0)
 }
 

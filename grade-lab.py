@@ -648,6 +648,15 @@ def vm_tests() -> List[Test]:
             "quota: child: no way around the quota: yes",
             "quota: child: after all that, the count is what uvpt shows: yes",
             "quota: the child's frames all came back: yes", NO_RUNNABLE]),
+        # page_copy (syscall 24, issue 11): the copy-on-write fault's one call.
+        Test(4, "pagecopy", expect=[
+            "pagecopy: copy 0: contents kept yes, a new frame yes, the other mapping unchanged yes",
+            "pagecopy: read-only copy 0: contents kept yes, read-only yes",
+            "pagecopy: unaligned invalid parameter, UTOP invalid parameter, unmapped invalid parameter, "
+            "no PTE_U invalid parameter, PWT invalid parameter, not a child bad environment",
+            "pagecopy: every error as expected yes, nothing changed yes",
+            "pagecopy: child's page: shared before yes, copy 0, shared after no, "
+            "child sees its contents writable yes", NO_RUNNABLE]),
         # The program's own map, then the kernel's walk of it at the
         # breakpoint: they must agree.
         Test(4, "vmmap and vmprint", prog="vmmap", typed=["vmprint 00001000", "vmprint 00005000", "continue", "quit"],

@@ -77,6 +77,14 @@ impl<T> ToArg for *mut T {
 /// Where formatted bytes go.
 pub trait Putch {
     fn putch(&mut self, c: u8);
+
+    /// Several bytes at once; a sink overrides it when it can take a run
+    /// for less than a call per byte.
+    fn put_bytes(&mut self, s: &[u8]) {
+        for &c in s {
+            self.putch(c);
+        }
+    }
 }
 
 /// Builds the `&[Arg]` slice for [`vprintfmt`] from a list of expressions.
@@ -105,13 +113,18 @@ pub fn vprintfmt(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
     let fmt = fmt.as_bytes();
     let mut i = 0;
     while i < fmt.len() {
-        let c = fmt[i];
-        i += 1;
-        if c != b'%' {
-            w.put(c);
+        if fmt[i] != b'%' {
+            // The text up to the next verb, in one piece.
+            let run = fmt[i..]
+                .iter()
+                .position(|&c| c == b'%')
+                .unwrap_or(fmt.len() - i);
+            w.put_bytes(&fmt[i..i + run]);
+            i += run;
             continue;
         }
-        let start = i - 1;
+        let start = i;
+        i += 1;
         let mut spec = Spec {
             pad: b' ',
             ..Spec::default()
@@ -306,8 +319,17 @@ impl Counter<'_> {
     }
 
     fn put_bytes(&mut self, s: &[u8]) {
-        for &c in s {
-            self.put(c);
+        self.out.put_bytes(s);
+        self.n += s.len();
+    }
+
+    /// `n` copies of `c` (a space or '0'), a few at a time.
+    fn pad(&mut self, c: u8, mut n: usize) {
+        let run = [c; 16];
+        while n > 0 {
+            let k = n.min(run.len());
+            self.put_bytes(&run[..k]);
+            n -= k;
         }
     }
 
@@ -318,13 +340,13 @@ impl Counter<'_> {
         if spec.left {
             self.put_bytes(sign);
             self.put_bytes(body);
-            (0..fill).for_each(|_| self.put(b' '));
+            self.pad(b' ', fill);
         } else if spec.pad == b'0' {
             self.put_bytes(sign);
-            (0..fill).for_each(|_| self.put(b'0'));
+            self.pad(b'0', fill);
             self.put_bytes(body);
         } else {
-            (0..fill).for_each(|_| self.put(b' '));
+            self.pad(b' ', fill);
             self.put_bytes(sign);
             self.put_bytes(body);
         }
@@ -451,5 +473,24 @@ mod tests {
         let mut buf = [0u8; 4];
         assert_eq!(snprintf(&mut buf, "%d", jos_args!(123456)), 4);
         assert_eq!(&buf, b"1234");
+    }
+
+    #[test]
+    fn wide_padding_and_long_text_runs() {
+        // Padding comes in runs of at most 16: widths past that, and of
+        // exactly 16 and 32, must still come out whole.
+        assert_eq!(
+            fmt("%40s|", jos_args!("x")),
+            format!("{}x|", " ".repeat(39))
+        );
+        assert_eq!(fmt("%-17d|", jos_args!(5)), format!("5{}|", " ".repeat(16)));
+        assert_eq!(
+            fmt("%016x", jos_args!(1u32)),
+            format!("{}1", "0".repeat(15))
+        );
+        assert_eq!(fmt("%033d", jos_args!(-1)), format!("-{}1", "0".repeat(31)));
+        let text = "a line of plain text with no verb at all, longer than any buffer\n";
+        assert_eq!(fmt(text, jos_args!()), text);
+        assert_eq!(fmt("ab%dcd%%ef", jos_args!(7)), "ab7cd%ef");
     }
 }

@@ -66,6 +66,12 @@ pub enum Syscall {
     /// exofork hands the parent's quota to the child. The counts and
     /// quotas are readable at UENVMEM (`inc::env::EnvMem`).
     EnvSetQuota = 23,
+    /// RJOS (issue 11): `page_copy(envid, va, perm)`. The page mapped at
+    /// `va` in `envid` (the caller or its child) is replaced by a new,
+    /// private page holding a copy of its contents, mapped with `perm`
+    /// (page_alloc's rules). -E_INVAL if nothing is mapped at `va`. What a
+    /// copy-on-write fault needs, in one call.
+    PageCopy = 24,
 }
 
 /// Most pages one `PageMapBatch` call may name.
@@ -108,6 +114,7 @@ impl Syscall {
             20 => Some(PageMapZero),
             22 => Some(PageAccess),
             23 => Some(EnvSetQuota),
+            24 => Some(PageCopy),
             _ => ALL.get(n as usize).copied(),
         }
     }
@@ -131,11 +138,12 @@ mod tests {
         assert_eq!(Syscall::from_u32(u32::MAX), None);
         assert_eq!(Syscall::IpcRecv as u32, 13);
         assert_eq!(Syscall::from_u32(20), Some(Syscall::PageMapZero));
+        assert_eq!(Syscall::from_u32(24), Some(Syscall::PageCopy));
         assert_eq!(Syscall::from_u32(21), None);
         assert_eq!(Syscall::from_u32(17), Some(Syscall::PageShared));
         assert_eq!(Syscall::from_u32(22), Some(Syscall::PageAccess));
         assert_eq!(Syscall::from_u32(23), Some(Syscall::EnvSetQuota));
-        assert_eq!(Syscall::from_u32(24), None);
+        assert_eq!(Syscall::from_u32(25), None);
         assert_eq!(Syscall::from_u32(21), None);
     }
 }

@@ -22,11 +22,12 @@ pub struct Bkl {
 
 /// Takes the big kernel lock (spins until it is free).
 pub fn lock_kernel() -> Bkl {
-    KERNEL_LOCK.acquire();
+    let cpu = KERNEL_LOCK.acquire();
     Bkl {
-        // SAFETY: acquire turned interrupts off on this CPU; they stay off
-        // until `release`, which consumes this guard and the token with it.
-        irq: unsafe { IrqOff::new() },
+        // SAFETY: acquire turned interrupts off on this CPU, whose index it
+        // returned; they stay off until `release`, which consumes this
+        // guard and the token with it.
+        irq: unsafe { IrqOff::on_cpu(cpu) },
     }
 }
 
@@ -38,7 +39,7 @@ impl Bkl {
 
     /// Releases the big kernel lock.
     pub fn release(self) {
-        KERNEL_LOCK.release();
+        KERNEL_LOCK.release_on_this(self.irq.cpu());
     }
 
     /// Hands the guard itself to `leave`, a path out of the kernel that
@@ -49,9 +50,9 @@ impl Bkl {
     /// that owns the original guard never runs again, so the lock is
     /// released once, by whoever ends up with the new guard.
     pub fn diverge(&mut self, leave: fn(Bkl) -> !) -> ! {
-        // SAFETY: the original guard proves interrupts are off; this one
-        // replaces it for good (see above).
-        let irq = unsafe { IrqOff::new() };
+        // SAFETY: the original guard proves interrupts are off on its CPU;
+        // this one replaces it for good (see above).
+        let irq = unsafe { IrqOff::on_cpu(self.irq.cpu()) };
         leave(Bkl { irq })
     }
 
@@ -59,7 +60,7 @@ impl Bkl {
     /// `env_run` (a direct switch to the env a message just woke).
     pub fn diverge_to(&mut self, leave: fn(Bkl, usize) -> !, e: usize) -> ! {
         // SAFETY: as in `diverge`.
-        let irq = unsafe { IrqOff::new() };
+        let irq = unsafe { IrqOff::on_cpu(self.irq.cpu()) };
         leave(Bkl { irq }, e)
     }
 }

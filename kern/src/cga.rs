@@ -85,7 +85,7 @@ impl Screen {
 }
 
 #[cfg(target_os = "none")]
-pub use machine::{init, putc};
+pub use machine::{init, write};
 
 #[cfg(target_os = "none")]
 mod machine {
@@ -159,9 +159,13 @@ mod machine {
         *SCREEN.lock() = Screen::new(high << 8 | low);
     }
 
-    pub fn putc(c: u8) {
+    /// Shows `bytes`, then moves the hardware cursor once (four port
+    /// writes per call instead of per byte).
+    pub fn write(bytes: &[u8]) {
         let mut screen = SCREEN.lock();
-        screen.putc(&mut CgaMemory, c);
+        for &c in bytes {
+            screen.putc(&mut CgaMemory, c);
+        }
         let pos = screen.pos();
         outb(CRT_INDEX, CURSOR_HIGH);
         outb(CRT_DATA, (pos >> 8) as u8);

@@ -23,14 +23,51 @@ impl Putch for Console {
 
 impl core::fmt::Write for Console {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        s.bytes().for_each(putc);
+        write(s.as_bytes());
         Ok(())
+    }
+}
+
+/// Collects one `cprintf`'s bytes so that they reach the devices in a few
+/// [`write`]s: the screen lock and the CGA cursor's four port writes are
+/// then paid once per call, not once per byte (issue 11).
+struct Buffered {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Buffered {
+    fn flush(&mut self) {
+        write(&self.buf[..self.len]);
+        self.len = 0;
+    }
+}
+
+impl Putch for Buffered {
+    fn putch(&mut self, c: u8) {
+        self.put_bytes(&[c]);
+    }
+
+    fn put_bytes(&mut self, s: &[u8]) {
+        for &c in s {
+            self.buf[self.len] = c;
+            self.len += 1;
+            if self.len == self.buf.len() {
+                self.flush();
+            }
+        }
     }
 }
 
 /// Formats and prints; returns the number of bytes printed.
 pub fn vcprintf(fmt: &str, args: &[Arg]) -> usize {
-    inc::printfmt::vprintfmt(&mut Console, fmt, args)
+    let mut out = Buffered {
+        buf: [0; 64],
+        len: 0,
+    };
+    let n = inc::printfmt::vprintfmt(&mut out, fmt, args);
+    out.flush();
+    n
 }
 
 #[cfg(target_os = "none")]
@@ -44,17 +81,23 @@ pub fn init() {
 }
 
 /// Writes one byte to every output device.
-#[cfg(target_os = "none")]
 pub fn putc(c: u8) {
-    crate::serial::putc(c);
-    crate::cga::putc(c);
+    write(&[c]);
+}
+
+/// Writes bytes to every output device: all of them to the serial port,
+/// then all of them to the screen.
+#[cfg(target_os = "none")]
+pub fn write(bytes: &[u8]) {
+    crate::serial::write(bytes);
+    crate::cga::write(bytes);
 }
 
 #[cfg(not(target_os = "none"))]
-pub fn putc(c: u8) {
+pub fn write(bytes: &[u8]) {
     extern crate std;
     use std::io::Write;
-    let _ = std::io::stdout().write_all(&[c]);
+    let _ = std::io::stdout().write_all(bytes);
 }
 
 /// A waiting input byte: one the interrupt handler buffered, else one

@@ -21,15 +21,38 @@ pub const CPU_HALTED: u32 = 2;
 
 /// Proof that interrupts are off on this CPU, so nothing else on it can
 /// run (and reach its `Cpu` entry) until the token is gone. Not `Send`: it
-/// speaks for one CPU.
-pub struct IrqOff(PhantomData<*mut ()>);
+/// speaks for one CPU. It also remembers which CPU that is: with
+/// interrupts off the code cannot move to another one, so [`thiscpu`] need
+/// not read the task register again (issue 11: that was a few reads per
+/// system call).
+pub struct IrqOff {
+    cpu: usize,
+    _not_send: PhantomData<*mut ()>,
+}
 
 impl IrqOff {
     /// # Safety
     /// Interrupts must be off on this CPU, and stay off for as long as the
     /// token (or anything borrowed from it) lives.
     pub unsafe fn new() -> IrqOff {
-        IrqOff(PhantomData)
+        // SAFETY: the caller's promise; cpu_id() is this CPU's index.
+        unsafe { IrqOff::on_cpu(cpu_id()) }
+    }
+
+    /// # Safety
+    /// As for [`new`](IrqOff::new), and `cpu` must be this CPU's index
+    /// (what [`cpu_id`] returns here).
+    pub unsafe fn on_cpu(cpu: usize) -> IrqOff {
+        assert!(cpu < NCPU, "cpu id {} out of range", cpu);
+        IrqOff {
+            cpu,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The index of the CPU whose interrupts are off.
+    pub fn cpu(&self) -> usize {
+        self.cpu
     }
 }
 
@@ -116,10 +139,8 @@ pub fn interrupted_at(id: usize) -> (u32, u32) {
 }
 
 /// The state of the CPU running this code.
-pub fn thiscpu(_irq: &IrqOff) -> &Cpu {
-    let id = cpu_id();
-    assert!(id < NCPU, "cpu id {} out of range", id);
-    &CPUS.0[id]
+pub fn thiscpu(irq: &IrqOff) -> &Cpu {
+    &CPUS.0[irq.cpu()]
 }
 
 /// The index of the env running on this CPU (JOS's `curenv`).

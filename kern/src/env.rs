@@ -396,12 +396,17 @@ pub fn env_destroy(bkl: &mut Bkl, e: usize) {
 pub fn env_run(mut bkl: Bkl, e: usize) -> ! {
     let me = thiscpu(bkl.irq());
     let (id, prev) = (me.id, me.env.replace(Some(e)));
-    if let Some(cur) = prev {
-        if bkl.env(cur).env_status == ENV_RUNNING {
-            set_status(&mut bkl, cur, ENV_RUNNABLE);
+    // Back into the env that runs here (an `int $0x30` return): it stays
+    // RUNNING, where making it RUNNABLE and RUNNING again would end.
+    let resuming = prev == Some(e) && bkl.env(e).env_status == ENV_RUNNING;
+    if !resuming {
+        if let Some(cur) = prev {
+            if bkl.env(cur).env_status == ENV_RUNNING {
+                set_status(&mut bkl, cur, ENV_RUNNABLE);
+            }
         }
+        set_status(&mut bkl, e, ENV_RUNNING);
     }
-    set_status(&mut bkl, e, ENV_RUNNING);
     let next = bkl.env(e);
     next.env_runs += 1;
     next.env_cpunum = id as i32;

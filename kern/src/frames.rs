@@ -75,6 +75,24 @@ impl DirectMap {
             core::ptr::write_bytes(self.ptr::<u32>(pa), 0, words)
         };
     }
+
+    /// Copies the page at `src` over the page at `dst` (another frame).
+    pub fn copy_page(&self, dst: PhysAddr, src: PhysAddr) {
+        let in_map = |pa: PhysAddr| pa.is_page_aligned() && pa.0 <= self.size - PGSIZE;
+        assert!(in_map(dst) && in_map(src) && dst != src);
+        let words = (PGSIZE / 4) as usize;
+        // SAFETY: both pages lie inside the map (checked above) and are
+        // different frames, so the ranges do not overlap.
+        #[cfg(target_os = "none")]
+        unsafe {
+            crate::x86::copy_words(self.ptr::<u32>(dst), self.ptr::<u32>(src), words)
+        };
+        // SAFETY: as above.
+        #[cfg(not(target_os = "none"))]
+        unsafe {
+            core::ptr::copy_nonoverlapping(self.ptr::<u32>(src), self.ptr::<u32>(dst), words)
+        };
+    }
 }
 
 /// JOS's `boot_alloc`: hands out page-aligned zeroed memory upwards from the

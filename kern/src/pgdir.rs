@@ -215,6 +215,7 @@ pub fn map_batch(
     // frames in src stay: with src == dst a page keeps its frame and only
     // its rights change. So each frame read again is the checked one.
     let mut new_mappings = 0;
+    let mut reprotected = false;
     for run in runs(pages) {
         let first = batch_split(run[0]).0;
         let src_pt = table_of(f, src, first, false).expect("checked above");
@@ -232,10 +233,34 @@ pub fn map_batch(
                 (pa, dst_table.add(va.ptx()))
             };
             // SAFETY: `pte` is va's entry in dst's table (just above).
-            let new = unsafe { insert_at(f, dst, pte, pa, va, perm) }
+            let old = unsafe { pte.read() };
+            if old & PTE_P != 0 && pte_addr(old) == pa.0 {
+                // Re-protection (fork's own pages): as in insert_at, but the
+                // other CPUs' TLBs are accounted for once, after the loop.
+                // SAFETY: as above.
+                unsafe { pte.write(pa.0 | perm | PTE_P) };
+                crate::pmap::tlb_invalidate(dst, va);
+                reprotected = true;
+                continue;
+            }
+            if old & PTE_P == 0 {
+                // A new mapping (fork's child): as in insert_at, inline.
+                f.incref(pa).expect("the reference limit was checked above");
+                // SAFETY: as above.
+                unsafe { pte.write(pa.0 | perm | PTE_P) };
+                new_mappings += 1;
+                continue;
+            }
+            // SAFETY: as above.
+            unsafe { insert_at(f, dst, pte, pa, va, perm) }
                 .expect("the reference limit was checked above");
-            new_mappings += u32::from(new);
         }
+    }
+    // No frame was released because of a re-protection, so telling the
+    // tracker at the end is as good as at each page (a replaced frame, the
+    // only kind released here, is accounted for by insert_at before that).
+    if reprotected {
+        f.tlb.unmapped(crate::pmap::this_cpu(), dst.pa());
     }
     Ok(new_mappings)
 }
@@ -520,6 +545,47 @@ mod tests {
         let (got, pte) = lookup(&mut f, d, VirtAddr(0x80_0123)).unwrap();
         assert_eq!(got, pa);
         assert_eq!(pte & (PTE_W | PTE_U | PTE_P), PTE_U | PTE_P);
+    }
+
+    #[test]
+    fn map_batch_tells_other_cpus_of_changed_rights_and_replaced_frames() {
+        let arena = Arena::new(32 * PGSIZE);
+        let mut f = frames(&arena, 32);
+        let (src, dst) = (new_dir(&mut f), new_dir(&mut f));
+        let (rw, ro) = (PTE_U | PTE_W | PTE_P, PTE_U | PTE_P);
+        let vas = [0x80_0000u32, 0x80_1000];
+        for &va in &vas {
+            let pa = f.alloc(false).unwrap();
+            insert(&mut f, src, pa, VirtAddr(va), rw).unwrap();
+        }
+        // CPU 1 runs both directories in turn; this code runs as CPU 0.
+        f.tlb.cr3_loaded(1, dst.pa());
+        let list = [vas[0] | rw, vas[1] | rw];
+        assert_eq!(map_batch(&mut f, src, dst, &list, ANY), Ok(2));
+        assert!(
+            !f.tlb.must_reload(1, dst.pa()),
+            "new mappings leave no stale entry behind"
+        );
+        // Re-protection (fork's own pages) of a directory CPU 1 runs.
+        f.tlb.cr3_loaded(1, src.pa());
+        let reprotect = [vas[0] | ro | PTE_COW, vas[1] | ro | PTE_COW];
+        assert_eq!(map_batch(&mut f, src, src, &reprotect, ANY), Ok(0));
+        assert!(f.tlb.must_reload(1, src.pa()), "CPU 1 may still write");
+        for &va in &vas {
+            let (_, pte) = lookup(&mut f, src, VirtAddr(va)).unwrap();
+            assert_eq!(pte & 0xFFF, ro | PTE_COW);
+        }
+        // A replaced frame whose last reference goes waits for CPU 1.
+        f.tlb.cr3_loaded(1, dst.pa());
+        let other = f.alloc(false).unwrap();
+        let replaced = lookup(&mut f, dst, VirtAddr(vas[0])).unwrap().0;
+        remove(&mut f, src, VirtAddr(vas[0]));
+        assert_eq!(f.refcount(replaced), 1, "only dst maps it now");
+        let limbo = f.limbo_count();
+        // src now maps `other` at vas[0]; the batch puts it in dst there.
+        insert(&mut f, src, other, VirtAddr(vas[0]), rw).unwrap();
+        assert_eq!(map_batch(&mut f, src, dst, &[vas[0] | ro], ANY), Ok(0));
+        assert_eq!(f.limbo_count(), limbo + 1, "not free while CPU 1 runs dst");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::frames::Frames;
 use crate::pgdir;
 use core::ops::Range;
 use inc::env::{Env, EnvMem, NENV, NO_QUOTA};
-use inc::error::E_NO_MEM;
+use inc::error::{E_INVAL, E_NO_MEM};
 use inc::memlayout::*;
 use inc::mmu::{round_up, PTE_PCD, PTE_PWT, PTE_U, PTE_W};
 use spin::Mutex;
@@ -347,6 +347,25 @@ pub fn page_insert(space: Space, pa: PhysAddr, va: VirtAddr, perm: u32) -> Resul
         }
         let new = pgdir::insert(&mut p.frames, space.pgdir, pa, va, perm)?;
         p.envmem(space.slot).em_pages += u32::from(new);
+        Ok(())
+    })
+}
+
+/// Replaces the frame mapped at `va` in `space` by a new frame holding a
+/// copy of its contents, mapped with `perm` (sys_page_copy). -E_INVAL if
+/// nothing is mapped there, -E_NO_MEM if no frame is free; either way
+/// nothing changes. The old frame loses this mapping's reference.
+pub fn page_copy(space: Space, va: VirtAddr, perm: u32) -> Result<(), i32> {
+    with(|p| {
+        let (old, _) = pgdir::lookup(&mut p.frames, space.pgdir, va).ok_or(-E_INVAL)?;
+        let new = p.frames.alloc(false).ok_or(-E_NO_MEM)?;
+        p.frames.map().copy_page(new, old);
+        // The page table exists and a fresh frame has room for a
+        // reference, so this cannot fail; it replaces a mapping, so the
+        // count (and the quota) stay as they are.
+        let added = pgdir::insert(&mut p.frames, space.pgdir, new, va, perm)
+            .expect("replacing a mapped page with a fresh frame");
+        assert!(!added, "page_copy replaced a mapped page");
         Ok(())
     })
 }

@@ -45,17 +45,25 @@ fn present() -> bool {
     PRESENT.load(Ordering::Relaxed)
 }
 
-pub fn putc(c: u8) {
+/// Sends `bytes`, each once the transmitter is ready.
+pub fn write(bytes: &[u8]) {
     if !present() {
         return;
     }
-    // Bounded wait: a wedged UART must not hang the kernel.
+    for &c in bytes {
+        wait_tx_ready();
+        com1_out(COM_TX, c);
+    }
+}
+
+/// Bounded wait: a wedged UART must not hang the kernel. QEMU's UART is
+/// always ready, so the first read of LSR ends the wait.
+fn wait_tx_ready() {
     for _ in 0..12800 {
         if inb(COM1 + COM_LSR) & COM_LSR_TXRDY != 0 {
-            break;
+            return;
         }
     }
-    com1_out(COM_TX, c);
 }
 
 /// A received byte, if one is waiting.

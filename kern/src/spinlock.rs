@@ -119,17 +119,18 @@ mod kernel {
     use inc::memlayout::NCPU;
 
     impl Spinlock {
-        /// Takes the lock for this CPU, with interrupts off until `release`.
-        pub fn acquire(&self) {
+        /// Takes the lock for this CPU, with interrupts off until `release`;
+        /// returns this CPU's index.
+        pub fn acquire(&self) -> usize {
             let cpu = push_cli();
             self.acquire_on(cpu);
             self.record_callers();
+            cpu
         }
 
-        /// Releases the lock this CPU holds.
-        pub fn release(&self) {
-            // Interrupts are off until pop_cli: the CPU number stays valid.
-            let cpu = cpunum();
+        /// Releases the lock this CPU, number `cpu` (what `acquire`
+        /// returned: interrupts stayed off since), holds.
+        pub fn release_on_this(&self, cpu: usize) {
             if !self.holding_on(cpu) {
                 self.print_callers();
             }
@@ -142,10 +143,13 @@ mod kernel {
         /// the frame-pointer chain while it stays on a kernel stack.
         fn record_callers(&self) {
             let mut ebp = crate::x86::read_ebp();
-            for slot in &self.callers {
-                let eip = if on_kernel_stack(ebp) {
-                    // SAFETY: ebp points into a kernel stack (checked above),
-                    // at a frame laid out as [saved ebp, return address].
+            for (i, slot) in self.callers.iter().enumerate() {
+                // The first frame is the one this code runs in, readable
+                // wherever it is: only the ones above it need the test.
+                let eip = if i == 0 || on_kernel_stack(ebp) {
+                    // SAFETY: ebp is our own frame or points into a kernel
+                    // stack (checked above), at a frame laid out as
+                    // [saved ebp, return address].
                     let (next, eip) = unsafe {
                         let frame = ebp as *const u32;
                         (frame.read(), frame.add(1).read())

@@ -57,6 +57,7 @@ pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: 
         Syscall::PageMapZero => sys_page_map_zero(bkl, a1 as EnvId, a2, a3),
         Syscall::PageAccess => pgaccess::sys_page_access(bkl, a1 as EnvId, a2, a3, a4, a5),
         Syscall::EnvSetQuota => sys_env_set_quota(bkl, a1 as EnvId, a2),
+        Syscall::PageCopy => sys_page_copy(bkl, a1 as EnvId, a2, a3),
     };
     result.unwrap_or_else(|err| err)
 }
@@ -69,9 +70,9 @@ pub fn me(bkl: &Bkl) -> usize {
 fn sys_cputs(bkl: &mut Bkl, s: u32, len: u32) -> SysResult {
     let e = me(bkl);
     let buf = env::user_mem_assert(bkl, e, UserBuf::new(s, len), PTE_U);
-    for &b in buf.as_slice().iter().take_while(|&&b| b != 0) {
-        crate::console::putc(b);
-    }
+    let bytes = buf.as_slice();
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    crate::console::write(&bytes[..end]);
     Ok(0)
 }
 
@@ -217,6 +218,21 @@ fn sys_page_alloc(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResult 
 /// Maps the shared zero frame at `va` in `envid`, read-only (issue 9):
 /// page_alloc's checks, and PTE_W is refused. Nothing is allocated but
 /// perhaps a page table; the frame itself is pinned and never freed.
+/// RJOS (issue 11): the page at `va` in `envid` (self or child) becomes a
+/// private copy of itself, with `perm` (page_alloc's rules). A
+/// copy-on-write fault takes this one call instead of page_alloc (which
+/// zeroes a page only for the copy to overwrite it), the copy, page_map
+/// and page_unmap.
+fn sys_page_copy(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResult {
+    let e = envid2env(bkl, envid, true)?;
+    let va = page_arg(va)?;
+    if !perm_ok(perm) {
+        return Err(-E_INVAL);
+    }
+    pmap::page_copy(space_of(bkl, e), va.into(), perm)?;
+    Ok(0)
+}
+
 fn sys_page_map_zero(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResult {
     let e = envid2env(bkl, envid, true)?;
     let va = page_arg(va)?;

@@ -7,12 +7,12 @@
 
 use crate::cow::{page_mapping, PageMapping, Sharing, COW_PERM};
 use crate::x86::first_nonzero;
-use crate::{sys_env_destroy, sys_env_set_status, sys_exofork, sys_page_alloc, sys_page_map};
-use crate::{sys_page_map_batch, sys_page_unmap, UTrapframe};
+use crate::{sys_env_destroy, sys_env_set_status, sys_exofork, sys_page_alloc};
+use crate::{sys_page_map_batch, UTrapframe};
 use core::ops::Range;
 use inc::env::{EnvId, ENV_RUNNABLE};
 use inc::fd::{FDTABLE, FILEDATA};
-use inc::memlayout::{PFTEMP, PGSIZE, PTSIZE, USTACKTOP, UTOP, UVPD, UVPT, UXSTACKTOP};
+use inc::memlayout::{PGSIZE, PTSIZE, USTACKTOP, UTOP, UVPD, UVPT, UXSTACKTOP};
 use inc::mmu::{pdx, pgnum, round_down, FEC_WR, PTE_COW, PTE_P, PTE_SYSCALL, PTE_U, PTE_W};
 use inc::syscall::batch_entry;
 
@@ -51,25 +51,15 @@ fn cow_fault(utf: &UTrapframe) {
     }
 }
 
-/// Replaces our mapping of `page` by a writable private copy, using the
-/// scratch page PFTEMP.
+/// Replaces our mapping of `page` by a writable private copy. One call
+/// (RJOS's page_copy) where JOS allocates a zeroed scratch page at PFTEMP,
+/// copies into it, maps it over `page` and unmaps PFTEMP.
 fn make_private(page: u32) -> Result<(), i32> {
-    let rw = PTE_P | PTE_U | PTE_W;
-    // SAFETY: PFTEMP is reserved for this copy; nothing else lives there.
-    // With memory full, another page is paged out first (swap.rs).
-    let alloc = || unsafe { sys_page_alloc(0, PFTEMP, rw) };
-    crate::swap::retry_with_eviction(page, alloc)?;
-    // SAFETY: both pages are mapped and readable, PFTEMP writable, and
-    // distinct; the copy happens through raw pointers only.
-    unsafe {
-        crate::x86::copy_words(PFTEMP as *mut u32, page as *const u32, PGSIZE as usize / 4);
-    }
-    // SAFETY: `page` gets the same contents back, now writable; the old
-    // read-only mapping is not referenced by Rust code during the swap.
-    unsafe {
-        sys_page_map(0, PFTEMP, 0, page, rw)?;
-        sys_page_unmap(0, PFTEMP)
-    }
+    // SAFETY: `page` keeps its contents, now writable; the read-only
+    // mapping is only reached through raw pointers while it changes. With
+    // memory full, another page is paged out first (swap.rs).
+    let copy = || unsafe { crate::sys_page_copy(0, page, PTE_P | PTE_U | PTE_W) };
+    crate::swap::retry_with_eviction(page, copy)
 }
 
 /// Pages gathered for one pair of batched calls (RJOS's syscall 18): the

@@ -274,6 +274,16 @@ pub unsafe fn sys_page_map_zero(envid: EnvId, va: u32, perm: u32) -> Result<(), 
     status(syscall4(Syscall::PageMapZero, envid as u32, va, perm, 0))
 }
 
+/// Replaces the page at `va` in `envid` by a private copy of itself, with
+/// `perm` (RJOS syscall 24).
+///
+/// # Safety
+/// If `envid` is the caller, no live Rust reference may point into the
+/// page: its frame changes (its contents stay the same).
+pub unsafe fn sys_page_copy(envid: EnvId, va: u32, perm: u32) -> Result<(), i32> {
+    status(syscall4(Syscall::PageCopy, envid as u32, va, perm, 0))
+}
+
 /// Unmaps the page at `va` in `envid`.
 ///
 /// # Safety

@@ -113,6 +113,7 @@ fn call_name(call: Syscall) -> &'static str {
         PageMapZero => "page_map_zero",
         PageAccess => "page_access",
         EnvSetQuota => "env_set_quota",
+        PageCopy => "page_copy",
     }
 }
 

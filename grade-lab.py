@@ -828,6 +828,35 @@ def lab5_fs_tests() -> List[Test]:
     return tests
 
 
+def mmap_tests() -> List[Test]:
+    """Issue 10, memory-mapped files (docs/mmap.md): xv6's mmaptest, Pintos's
+    mmap set, clients killed in the middle of a page-in. Lab 5 tests: `fs`
+    first, a disk of their own that fsck checks, at 1 and 4 CPUs."""
+    xv6 = ["mmaptest: %s ok" % t for t in
+           ["basic", "private", "read-only", "read/write", "dirty", "not-mapped unmap", "two files", "fork",
+            "two envs share"]] + [
+        "mmaptest: lazy access: 1 pages mapped, 2 after touching page 10 .the handle, then the page.",
+        "mmaptest: lazy access ok",
+        "mmaptest: munmap prevents access: child touches 50000000",
+        r".[0-9a-f]{8}. user fault va 50000000 ip",
+        "mmaptest: munmap prevents access ok",
+        "mmaptest: writes to read-only mapped memory: child touches 51000000",
+        r".[0-9a-f]{8}. mmap: write to read-only mapping at va 51000000",
+        r".[0-9a-f]{8}. user fault va 51000000 ip",
+        "mmaptest: writes to read-only mapped memory ok",
+        "mmaptest: done", NO_RUNNABLE]
+    base = [
+        Test(5, "mmaptest", prog="fs,mmaptest", disk="fs.img", expect=xv6),
+    ]
+    tests = []
+    for t in base:
+        t.forbid.append(USER_PANIC)
+        four = Test(t.lab, t.name + " (4 CPUs)", expect=list(t.expect), forbid=list(t.forbid), prog=t.prog,
+                    cpus=4, timeout=t.timeout, disk=t.disk, mem=t.mem)
+        tests += [t, four]
+    return tests
+
+
 def vmk_tests() -> List[Test]:
     """Issue 9's kernel mechanisms (docs/vm.md). Lab 4: pgaccess forks."""
     pgaccess = ["pgaccess: 32 pages took 33 frames, 1 of them page tables",
@@ -883,7 +912,7 @@ def ipc_send_recv_tests() -> List[Test]:
 def all_tests() -> List[Test]:
     tests = (lab1_2_tests() + lab3_tests() + lab4_tests() + fuzz_tests() + refcount_tests() + fpu_tests() + vm_tests() + bench_tests()
              + vmk_tests()
-             + lab5_fs_tests() + lab5_lib_tests() + ipc_send_recv_tests())
+             + lab5_fs_tests() + mmap_tests() + lab5_lib_tests() + ipc_send_recv_tests())
     for test in tests:
         # Lab 3/4 programs that end the run must give every page back.
         if test.lab >= 3 and NO_RUNNABLE in test.expect:

@@ -845,8 +845,41 @@ def mmap_tests() -> List[Test]:
         r".[0-9a-f]{8}. user fault va 51000000 ip",
         "mmaptest: writes to read-only mapped memory ok",
         "mmaptest: done", NO_RUNNABLE]
+    NO = "refused: invalid parameter"
+
+    def pt(case, what):
+        return "mmappintos: %s: %s" % (case, what)
+    pintos = [
+        pt("mmap-read", "the mapping shows the file, zeros past its end"),
+        pt("mmap-close", "read after closing the fd"),
+        pt("mmap-unmap", "child touches 10000000"), r".[0-9a-f]{8}. user fault va 10000000 ip",
+        pt("mmap-overlap", "the second page again: " + NO), pt("mmap-overlap", "the page before and the first: " + NO),
+        pt("mmap-twice", "the file mapped twice, both show it"),
+        pt("mmap-write", "stores through the mapping are in the file after munmap"),
+        pt("mmap-exit", "a child's stores are in the file after it exits"),
+        pt("mmap-shuffle", "10000 swaps in 64 KB, the file matches"),
+        pt("mmap-bad-fd", "fd 0x5555: " + NO), pt("mmap-bad-fd", "fd 20, not open: " + NO),
+        pt("mmap-bad-fd", "the console: " + NO),
+        pt("mmap-clean", r"an unwritten mapping leaves the file as written\(\)"),
+        pt("mmap-inherit", "fork: the child's shared store is ours, its private one not"),
+        pt("mmap-misalign", "10000234: " + NO), pt("mmap-null", "address 0: " + NO), pt("mmap-over-code", "UTEXT: " + NO),
+        pt("mmap-over-data", "a static's page: " + NO), pt("mmap-over-stk", "the stack's page: " + NO),
+        pt("mmap-kernel", "UTOP: " + NO), pt("mmap-kernel", "KERNBASE: " + NO), pt("mmap-kernel", "across UTOP: " + NO),
+        pt("mmap-zero-len", "length 0: " + NO), pt("mmap-bad-off", "offset 1234: " + NO),
+        pt("mmap-zero", "an empty file: " + NO),
+        pt("mmap-remove", "a page read before remove still reads the same"),
+        pt("mmap-remove", "child touches 10001000"),
+        r".[0-9a-f]{8}. mmap: cannot page in va 10001000: file or block not found",
+        r".[0-9a-f]{8}. user fault va 10001000 ip",
+        pt("mmap-off", "from offset 4096: the file's second and third pages"),
+        pt("mmap-ro", "child touches 10000000"),
+        r".[0-9a-f]{8}. mmap: write to read-only mapping at va 10000000",
+        r".[0-9a-f]{8}. user fault va 10000000 ip",
+        "mmappintos: pages mapped before the cases ([0-9]+), after \\1$",
+        "mmappintos: done", NO_RUNNABLE]
     base = [
         Test(5, "mmaptest", prog="fs,mmaptest", disk="fs.img", expect=xv6),
+        Test(5, "mmappintos", prog="fs,mmappintos", disk="fs.img", expect=pintos),
     ]
     tests = []
     for t in base:

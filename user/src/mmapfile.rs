@@ -6,7 +6,8 @@
 #![allow(dead_code)] // each program uses a different part
 
 use inc::fs::{O_CREAT, O_RDONLY, O_RDWR, O_TRUNC};
-use jos::{close, open, panic, readn, write};
+use inc::memlayout::PGSIZE;
+use jos::{close, cprintf, fork, open, panic, readn, wait, write};
 
 /// Dies naming `what` if `r` is an error.
 pub fn check<T>(r: Result<T, i32>, what: &str) -> T {
@@ -66,5 +67,46 @@ pub fn memory_is(va: usize, len: usize, want: impl Fn(usize) -> u8) -> bool {
 pub fn fill_memory(va: usize, len: usize, b: u8) {
     for i in 0..len {
         poke(va + i, b);
+    }
+}
+
+/// A child that touches `va` after `setup`, which the kernel must kill.
+pub fn child_dies_at(va: usize, setup: fn(usize), write: bool, what: &str) {
+    let child = check(fork(), "fork");
+    if child == 0 {
+        // fork's copy-on-write handler would end us with a user panic; the
+        // kernel's report is the one we want.
+        jos::set_pgfault_handler(to_kernel);
+        setup(va);
+        cprintf!("%s: child touches %08x\n", what, va);
+        if write {
+            poke(va, b'X');
+        } else {
+            peek(va);
+        }
+        panic!("%s: the access did not fault", what);
+    }
+    wait(child);
+}
+
+/// fork's copy-on-write, but a fault that is not a copy-on-write write
+/// goes to the kernel (with the upcall gone, the retried access faults
+/// again and the kernel reports it) instead of ending in a user panic.
+pub fn to_kernel(utf: &jos::UTrapframe) {
+    use inc::memlayout::PFTEMP;
+    use inc::mmu::{round_down, FEC_WR, PTE_COW, PTE_P, PTE_U, PTE_W};
+    let page = round_down(utf.utf_fault_va, PGSIZE);
+    let cow = jos::fork::uvpt(page).is_some_and(|pte| pte & PTE_COW != 0);
+    let rw = PTE_P | PTE_U | PTE_W;
+    // SAFETY: a private copy of our own copy-on-write page through the
+    // scratch page PFTEMP; or we only stop taking upcalls.
+    unsafe {
+        if utf.utf_err & FEC_WR != 0 && cow && jos::sys_page_alloc(0, PFTEMP, rw).is_ok() {
+            jos::x86::copy_words(PFTEMP as *mut u32, page as *const u32, PGSIZE as usize / 4);
+            let _ = jos::sys_page_map(0, PFTEMP, 0, page, rw);
+            let _ = jos::sys_page_unmap(0, PFTEMP);
+        } else {
+            let _ = jos::sys_env_set_pgfault_upcall(0, 0);
+        }
     }
 }

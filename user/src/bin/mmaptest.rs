@@ -210,47 +210,6 @@ fn lazy_access() {
     ok("lazy access");
 }
 
-/// A child that touches `va` after `setup`, which the kernel must kill.
-fn child_dies_at(va: usize, setup: fn(usize), write: bool, what: &str) {
-    let child = check(fork(), "fork");
-    if child == 0 {
-        // fork's copy-on-write handler would end us with a user panic; the
-        // kernel's report is the one we want.
-        jos::set_pgfault_handler(to_kernel);
-        setup(va);
-        cprintf!("mmaptest: %s: child touches %08x\n", what, va);
-        if write {
-            poke(va, b'X');
-        } else {
-            peek(va);
-        }
-        panic!("%s: the access did not fault", what);
-    }
-    wait(child);
-}
-
-/// fork's copy-on-write, but a fault that is not a copy-on-write write
-/// goes to the kernel (with the upcall gone, the retried access faults
-/// again and the kernel reports it) instead of ending in a user panic.
-fn to_kernel(utf: &jos::UTrapframe) {
-    use inc::memlayout::PFTEMP;
-    use inc::mmu::{round_down, FEC_WR, PTE_COW, PTE_P, PTE_U, PTE_W};
-    let page = round_down(utf.utf_fault_va, PGSIZE);
-    let cow = jos::fork::uvpt(page).is_some_and(|pte| pte & PTE_COW != 0);
-    let rw = PTE_P | PTE_U | PTE_W;
-    // SAFETY: a private copy of our own copy-on-write page through the
-    // scratch page PFTEMP; or we only stop taking upcalls.
-    unsafe {
-        if utf.utf_err & FEC_WR != 0 && cow && jos::sys_page_alloc(0, PFTEMP, rw).is_ok() {
-            jos::x86::copy_words(PFTEMP as *mut u32, page as *const u32, P / 4);
-            let _ = jos::sys_page_map(0, PFTEMP, 0, page, rw);
-            let _ = jos::sys_page_unmap(0, PFTEMP);
-        } else {
-            let _ = jos::sys_env_set_pgfault_upcall(0, 0);
-        }
-    }
-}
-
 fn map_then_unmap(va: usize) {
     let fd = check(open(F, O_RDONLY), "open");
     check(mmap(va, P, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0), "mmap");
@@ -277,9 +236,9 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     two_envs_share();
     lazy_access();
     make_file(F, FLEN, |_| b'A');
-    child_dies_at(0x5000_0000, map_then_unmap, false, "munmap prevents access");
+    child_dies_at(0x5000_0000, map_then_unmap, false, "mmaptest: munmap prevents access");
     ok("munmap prevents access");
-    child_dies_at(0x5100_0000, map_read_only, true, "writes to read-only mapped memory");
+    child_dies_at(0x5100_0000, map_read_only, true, "mmaptest: writes to read-only mapped memory");
     if !file_is(F, FLEN, |_| b'A') {
         panic!("read-only memory: the file changed");
     }

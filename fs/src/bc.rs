@@ -118,9 +118,6 @@ fn drop_block(b: u32) {
 /// (writing the block back first if it is dirty, since the remap clears
 /// the dirty bit too).
 fn used_lately(b: u32) -> bool {
-    if is_lent(b) {
-        return true; // pinned: its marks are the borrower's business
-    }
     match uvpt(diskaddr(b)) {
         Some(pte) if pte & PTE_A != 0 => {
             if pte & PTE_D != 0 {
@@ -137,19 +134,13 @@ fn used_lately(b: u32) -> bool {
 /// Evicts one block chosen by the clock; false if none is resident or
 /// every resident block is lent.
 fn evict_one() -> bool {
-    for _ in 0..with_clock(|c| c.len()) {
-        match with_clock(|c| c.choose_victim(used_lately)) {
-            // The clock gives up on marks after two sweeps; a lent block
-            // goes back on it instead.
-            Some(victim) if is_lent(victim) => with_clock(|c| c.insert(victim)),
-            Some(victim) => {
-                drop_block(victim);
-                return true;
-            }
-            None => return false,
-        };
+    match with_clock(|c| c.choose_unpinned(used_lately, is_lent)) {
+        Some(victim) => {
+            drop_block(victim);
+            true
+        }
+        None => false,
     }
-    false
 }
 
 /// Evicts block `b` now, if it is cached.

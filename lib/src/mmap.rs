@@ -91,11 +91,10 @@ pub fn check_request(addr: usize, len: usize, prot: i32, flags: i32, offset: i32
         || offset < 0
         || offset as u32 % PGSIZE != 0
         || (flags & MAP_FIXED != 0 && addr % PGSIZE as usize != 0);
-    let rounded = (len as u64).div_ceil(PGSIZE as u64) * PGSIZE as u64;
-    if bad || rounded > MMAP_TOP as u64 {
+    if bad || len > MMAP_TOP as usize {
         return Err(-E_INVAL);
     }
-    Ok(rounded as u32)
+    Ok((len as u32).div_ceil(PGSIZE) * PGSIZE)
 }
 
 /// Whether `[start, end)` may be mapped with MAP_FIXED: above the program's
@@ -274,10 +273,12 @@ mod machine {
         }
         let mut t = table();
         let start = if flags & MAP_FIXED != 0 {
+            if addr as u64 + len as u64 > MMAP_TOP as u64 {
+                return Err(-E_INVAL);
+            }
             let (start, end) = (addr as u32, addr as u32 + len);
             let heap = (crate::heap::heap_start(), crate::heap::brk());
-            if addr as u64 + len as u64 > MMAP_TOP as u64
-                || !fixed_range_ok(start, end, heap)
+            if !fixed_range_ok(start, end, heap)
                 || t.overlaps(start, end)
                 || any_mapped(start, end)
             {

@@ -24,6 +24,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -828,6 +829,42 @@ def lab5_fs_tests() -> List[Test]:
     return tests
 
 
+def image_file(image: str, name: bytes) -> Optional[bytes]:
+    """The contents of file `name` in the root directory of the JOS disk
+    image `image` (docs/abi.md, "Super and File"), or None."""
+    with open(image, "rb") as f:
+        img = f.read()
+
+    def block(b):
+        return img[b * 4096:(b + 1) * 4096]
+
+    def contents(rec):
+        size = struct.unpack_from("<i", rec, 128)[0]
+        ptrs = list(struct.unpack_from("<10I", rec, 136))
+        indirect = struct.unpack_from("<I", rec, 176)[0]
+        if indirect:
+            ptrs += struct.unpack_from("<1024I", block(indirect))
+        data = b"".join(block(p) if p else bytes(4096) for p in ptrs[:(size + 4095) // 4096])
+        return data[:size]
+
+    root = contents(block(1)[8:8 + 256])
+    for off in range(0, len(root), 256):
+        if root[off:off + 128].split(b"\0")[0] == name:
+            return contents(root[off:off + 256])
+    return None
+
+
+def check_on_disk(test: Test, name: bytes, want: bytes) -> Checker:
+    """After the run, file `name` on the test's disk holds `want`."""
+    def check(lines: List[str]) -> List[str]:
+        got = image_file(test.disk_file(), name)
+        if got == want:
+            return []
+        return ["on the disk, %s holds %s, not %d bytes %r..." % (
+            name.decode(), "nothing" if got is None else "%d bytes %r..." % (len(got), got[:8]), len(want), want[:8])]
+    return check
+
+
 def mmap_tests() -> List[Test]:
     """Issue 10, memory-mapped files (docs/mmap.md): xv6's mmaptest, Pintos's
     mmap set, clients killed in the middle of a page-in. Lab 5 tests: `fs`
@@ -844,6 +881,7 @@ def mmap_tests() -> List[Test]:
         r".[0-9a-f]{8}. mmap: write to read-only mapping at va 51000000",
         r".[0-9a-f]{8}. user fault va 51000000 ip",
         "mmaptest: writes to read-only mapped memory ok",
+        "mmaptest: /mmap.disk written through a mapping only",
         "mmaptest: done", NO_RUNNABLE]
     NO = "refused: invalid parameter"
 
@@ -891,6 +929,10 @@ def mmap_tests() -> List[Test]:
         expect = [e.replace("[1-9][0-9]* of them", "[0-9]+ of them") for e in t.expect]
         four = Test(t.lab, t.name + " (4 CPUs)", expect=expect, forbid=list(t.forbid), prog=t.prog,
                     cpus=4, timeout=t.timeout, disk=t.disk, mem=t.mem)
+        if t.name == "mmaptest":
+            # The stores reached the disk itself, not only the server's cache.
+            for each in (t, four):
+                each.checks.append(check_on_disk(each, b"mmap.disk", b"D" * 8192))
         tests += [t, four]
     return tests
 

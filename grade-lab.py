@@ -934,6 +934,10 @@ def mmap_tests() -> List[Test]:
             for each in (t, four):
                 each.checks.append(check_on_disk(each, b"mmap.disk", b"D" * 8192))
         tests += [t, four]
+    # The benchmark's own check (its figures are `make bench`'s).
+    tests.append(Test(5, "benchmmap", prog="fs,benchmmap", disk="fs.img", forbid=[USER_PANIC],
+                      expect=["BENCH mmap_fault_uncached [0-9]+", "BENCH mmap_fault_cached [0-9]+",
+                              "benchmmap: both mappings showed /sh's ELF header", NO_RUNNABLE]))
     return tests
 
 

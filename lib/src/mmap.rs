@@ -81,7 +81,13 @@ impl Region {
 
 /// Checks mmap's arguments that need no look at memory; returns the
 /// length rounded up to whole pages. Every refusal is -E_INVAL.
-pub fn check_request(addr: usize, len: usize, prot: i32, flags: i32, offset: i32) -> Result<u32, i32> {
+pub fn check_request(
+    addr: usize,
+    len: usize,
+    prot: i32,
+    flags: i32,
+    offset: i32,
+) -> Result<u32, i32> {
     let kind = flags & (MAP_SHARED | MAP_PRIVATE);
     let bad = len == 0
         || prot & !(PROT_READ | PROT_WRITE) != 0
@@ -89,8 +95,8 @@ pub fn check_request(addr: usize, len: usize, prot: i32, flags: i32, offset: i32
         || flags & !(MAP_SHARED | MAP_PRIVATE | MAP_FIXED) != 0
         || (kind != MAP_SHARED && kind != MAP_PRIVATE)
         || offset < 0
-        || offset as u32 % PGSIZE != 0
-        || (flags & MAP_FIXED != 0 && addr % PGSIZE as usize != 0);
+        || !(offset as u32).is_multiple_of(PGSIZE)
+        || (flags & MAP_FIXED != 0 && !addr.is_multiple_of(PGSIZE as usize));
     if bad || len > MMAP_TOP as usize {
         return Err(-E_INVAL);
     }
@@ -135,7 +141,9 @@ impl Regions {
 
     /// The region holding `va`.
     pub fn find(&self, va: u32) -> Option<Region> {
-        self.iter().find(|r| (r.start..r.end).contains(&va)).copied()
+        self.iter()
+            .find(|r| (r.start..r.end).contains(&va))
+            .copied()
     }
 
     pub fn overlaps(&self, start: u32, end: u32) -> bool {
@@ -152,18 +160,32 @@ impl Regions {
 
     /// Adds `r`; -E_NO_MEM if the table is full.
     pub fn insert(&mut self, r: Region) -> Result<(), i32> {
-        let slot = self.slots.iter_mut().find(|s| s.is_none()).ok_or(-E_NO_MEM)?;
+        let slot = self
+            .slots
+            .iter_mut()
+            .find(|s| s.is_none())
+            .ok_or(-E_NO_MEM)?;
         *slot = Some(r);
         Ok(())
     }
 
     /// The lowest `len` bytes in `[lo, hi)` (page-aligned) that no region
     /// covers and `taken(start, end)` does not claim (pages already mapped).
-    pub fn first_free(&self, len: u32, lo: u32, hi: u32, taken: impl Fn(u32, u32) -> bool) -> Option<u32> {
+    pub fn first_free(
+        &self,
+        len: u32,
+        lo: u32,
+        hi: u32,
+        taken: impl Fn(u32, u32) -> bool,
+    ) -> Option<u32> {
         let mut start = lo;
         while start as u64 + len as u64 <= hi as u64 {
             let end = start + len;
-            if let Some(r) = self.iter().filter(|r| r.clip(start, end).is_some()).max_by_key(|r| r.end) {
+            if let Some(r) = self
+                .iter()
+                .filter(|r| r.clip(start, end).is_some())
+                .max_by_key(|r| r.end)
+            {
                 start = r.end;
             } else if taken(start, end) {
                 start += PGSIZE;
@@ -178,7 +200,12 @@ impl Regions {
     /// removed (before the table changes), a region cut in the middle
     /// becomes two. -E_NO_MEM, with nothing changed, if that needs a slot
     /// and none is free.
-    pub fn remove_range(&mut self, start: u32, end: u32, mut gone: impl FnMut(&Region)) -> Result<(), i32> {
+    pub fn remove_range(
+        &mut self,
+        start: u32,
+        end: u32,
+        mut gone: impl FnMut(&Region),
+    ) -> Result<(), i32> {
         let splits = self.iter().any(|r| r.start < start && end < r.end);
         if splits && self.is_full() {
             return Err(-E_NO_MEM);
@@ -189,7 +216,10 @@ impl Regions {
                 continue;
             };
             gone(&piece);
-            let left = (r.start < piece.start).then_some(Region { end: piece.start, ..r });
+            let left = (r.start < piece.start).then_some(Region {
+                end: piece.start,
+                ..r
+            });
             let right = (piece.end < r.end).then(|| Region {
                 start: piece.end,
                 offset: r.file_offset(piece.end),
@@ -259,7 +289,14 @@ mod machine {
     /// MAP_FIXED, `addr` is ignored and the library chooses. Returns the
     /// address, or -E_INVAL for bad arguments (see docs/mmap.md), -E_NO_MEM
     /// when there is no room or no free region or handle.
-    pub fn mmap(addr: usize, len: usize, prot: i32, flags: i32, fd: i32, offset: i32) -> Result<usize, i32> {
+    pub fn mmap(
+        addr: usize,
+        len: usize,
+        prot: i32,
+        flags: i32,
+        fd: i32,
+        offset: i32,
+    ) -> Result<usize, i32> {
         let len = check_request(addr, len, prot, flags, offset)?;
         let fdp = fd_lookup(fd)?;
         let mode = fdp.omode() & O_ACCMODE;
@@ -278,15 +315,14 @@ mod machine {
             }
             let (start, end) = (addr as u32, addr as u32 + len);
             let heap = (crate::heap::heap_start(), crate::heap::brk());
-            if !fixed_range_ok(start, end, heap)
-                || t.overlaps(start, end)
-                || any_mapped(start, end)
+            if !fixed_range_ok(start, end, heap) || t.overlaps(start, end) || any_mapped(start, end)
             {
                 return Err(-E_INVAL);
             }
             start
         } else {
-            t.first_free(len, MMAP_BASE, MMAP_TOP, any_mapped).ok_or(-E_NO_MEM)?
+            t.first_free(len, MMAP_BASE, MMAP_TOP, any_mapped)
+                .ok_or(-E_NO_MEM)?
         };
         let handle = (0..MAXMMAPFD)
             .find(|&h| !t.uses_handle(h) && uvpt(mmap_fd_page(h)).is_none())
@@ -313,7 +349,7 @@ mod machine {
     /// Checks a page-aligned, nonempty range below UTOP.
     fn check_range(addr: usize, len: usize) -> Result<(u32, u32), i32> {
         let end = addr as u64 + len as u64;
-        if addr % PGSIZE as usize != 0 || len == 0 || end > UTOP as u64 {
+        if !addr.is_multiple_of(PGSIZE as usize) || len == 0 || end > UTOP as u64 {
             return Err(-E_INVAL);
         }
         let end = (end.div_ceil(PGSIZE as u64) * PGSIZE as u64) as u32;
@@ -360,7 +396,10 @@ mod machine {
     /// Writes the MAP_SHARED mappings in `[addr, addr + len)` to their files.
     pub fn msync(addr: usize, len: usize) -> Result<(), i32> {
         let (start, end) = check_range(addr, len)?;
-        for r in table().iter().filter(|r| r.clip(start, end).is_some() && r.shared()) {
+        for r in table()
+            .iter()
+            .filter(|r| r.clip(start, end).is_some() && r.shared())
+        {
             let e = fsipc::flush(fileid(r));
             if e < 0 {
                 return Err(e);
@@ -391,7 +430,11 @@ mod machine {
         let page = round_down(va, PGSIZE);
         let write = utf.utf_err & FEC_WR != 0;
         if write && !r.writable() {
-            crate::cprintf!("[%08x] mmap: write to read-only mapping at va %08x\n", sys_getenvid(), va);
+            crate::cprintf!(
+                "[%08x] mmap: write to read-only mapping at va %08x\n",
+                sys_getenvid(),
+                va
+            );
             return Verdict::Refused;
         }
         let done = match uvpt(page) {
@@ -402,7 +445,12 @@ mod machine {
         match done {
             Ok(()) => Verdict::Handled,
             Err(e) => {
-                crate::cprintf!("[%08x] mmap: cannot page in va %08x: %e\n", sys_getenvid(), va, e);
+                crate::cprintf!(
+                    "[%08x] mmap: cannot page in va %08x: %e\n",
+                    sys_getenvid(),
+                    va,
+                    e
+                );
                 Verdict::Refused
             }
         }
@@ -472,34 +520,82 @@ mod tests {
     fn requests_are_checked() {
         let ok = |a, l, p, f, o| check_request(a, l, p, f, o);
         assert_eq!(ok(0, 1, PROT_READ, MAP_SHARED, 0), Ok(PGSIZE));
-        assert_eq!(ok(0, 8193, PROT_READ | PROT_WRITE, MAP_PRIVATE, 4096), Ok(3 * PGSIZE));
+        assert_eq!(
+            ok(0, 8193, PROT_READ | PROT_WRITE, MAP_PRIVATE, 4096),
+            Ok(3 * PGSIZE)
+        );
         let bad = Err(-E_INVAL);
         assert_eq!(ok(0, 0, PROT_READ, MAP_SHARED, 0), bad, "zero length");
         assert_eq!(ok(0, 1, 0, MAP_SHARED, 0), bad, "PROT_NONE");
         assert_eq!(ok(0, 1, 4, MAP_SHARED, 0), bad, "unknown prot");
-        assert_eq!(ok(0, 1, PROT_READ, MAP_SHARED | MAP_PRIVATE, 0), bad, "both kinds");
+        assert_eq!(
+            ok(0, 1, PROT_READ, MAP_SHARED | MAP_PRIVATE, 0),
+            bad,
+            "both kinds"
+        );
         assert_eq!(ok(0, 1, PROT_READ, MAP_FIXED, 0), bad, "neither kind");
-        assert_eq!(ok(0, 1, PROT_READ, MAP_SHARED | 0x20, 0), bad, "unknown flag");
-        assert_eq!(ok(0, 1, PROT_READ, MAP_SHARED, 100), bad, "unaligned offset");
-        assert_eq!(ok(0, 1, PROT_READ, MAP_SHARED, -4096), bad, "negative offset");
-        assert_eq!(ok(0x1000_0123, 1, PROT_READ, MAP_SHARED | MAP_FIXED, 0), bad, "unaligned fixed");
+        assert_eq!(
+            ok(0, 1, PROT_READ, MAP_SHARED | 0x20, 0),
+            bad,
+            "unknown flag"
+        );
+        assert_eq!(
+            ok(0, 1, PROT_READ, MAP_SHARED, 100),
+            bad,
+            "unaligned offset"
+        );
+        assert_eq!(
+            ok(0, 1, PROT_READ, MAP_SHARED, -4096),
+            bad,
+            "negative offset"
+        );
+        assert_eq!(
+            ok(0x1000_0123, 1, PROT_READ, MAP_SHARED | MAP_FIXED, 0),
+            bad,
+            "unaligned fixed"
+        );
         // Without MAP_FIXED the address is only a hint: never refused.
         assert_eq!(ok(0x1000_0123, 1, PROT_READ, MAP_SHARED, 0), Ok(PGSIZE));
-        assert_eq!(ok(0, usize::MAX, PROT_READ, MAP_SHARED, 0), bad, "huge length");
+        assert_eq!(
+            ok(0, usize::MAX, PROT_READ, MAP_SHARED, 0),
+            bad,
+            "huge length"
+        );
     }
 
     #[test]
     fn fixed_ranges_stay_clear_of_what_is_not_theirs() {
         assert!(fixed_range_ok(0x1000_0000, 0x1000_2000, HEAP));
         assert!(!fixed_range_ok(0, PGSIZE, HEAP), "null");
-        assert!(!fixed_range_ok(UTEXT - PGSIZE, UTEXT, HEAP), "below the text");
-        assert!(!fixed_range_ok(0x0080_0000 + 0x8000, 0x0080_0000 + 0x9000, HEAP), "in the heap");
-        assert!(fixed_range_ok(HEAP.1, HEAP.1 + PGSIZE, HEAP), "right after the break");
-        assert!(!fixed_range_ok(FDTABLE, FDTABLE + PGSIZE, HEAP), "the fd table");
-        assert!(!fixed_range_ok(mmap_fd_page(0) - PGSIZE, mmap_fd_page(0) + PGSIZE, HEAP), "handles");
+        assert!(
+            !fixed_range_ok(UTEXT - PGSIZE, UTEXT, HEAP),
+            "below the text"
+        );
+        assert!(
+            !fixed_range_ok(0x0080_0000 + 0x8000, 0x0080_0000 + 0x9000, HEAP),
+            "in the heap"
+        );
+        assert!(
+            fixed_range_ok(HEAP.1, HEAP.1 + PGSIZE, HEAP),
+            "right after the break"
+        );
+        assert!(
+            !fixed_range_ok(FDTABLE, FDTABLE + PGSIZE, HEAP),
+            "the fd table"
+        );
+        assert!(
+            !fixed_range_ok(mmap_fd_page(0) - PGSIZE, mmap_fd_page(0) + PGSIZE, HEAP),
+            "handles"
+        );
         assert!(fixed_range_ok(MMAP_TOP - PGSIZE, MMAP_TOP, HEAP));
-        assert!(!fixed_range_ok(MMAP_TOP, MMAP_TOP + PGSIZE, HEAP), "the stack's area");
-        assert!(!fixed_range_ok(inc::memlayout::UTOP, inc::memlayout::UTOP + PGSIZE, HEAP), "kernel");
+        assert!(
+            !fixed_range_ok(MMAP_TOP, MMAP_TOP + PGSIZE, HEAP),
+            "the stack's area"
+        );
+        assert!(
+            !fixed_range_ok(inc::memlayout::UTOP, inc::memlayout::UTOP + PGSIZE, HEAP),
+            "kernel"
+        );
     }
 
     #[test]
@@ -518,10 +614,19 @@ mod tests {
         let mut t = Regions::new();
         t.insert(region(MMAP_BASE, 2, 0)).unwrap();
         let none = |_: u32, _: u32| false;
-        assert_eq!(t.first_free(PGSIZE, MMAP_BASE, MMAP_TOP, none), Some(MMAP_BASE + 0x2000));
+        assert_eq!(
+            t.first_free(PGSIZE, MMAP_BASE, MMAP_TOP, none),
+            Some(MMAP_BASE + 0x2000)
+        );
         let third_taken = |s: u32, e: u32| s <= MMAP_BASE + 0x2000 && MMAP_BASE + 0x2000 < e;
-        assert_eq!(t.first_free(PGSIZE, MMAP_BASE, MMAP_TOP, third_taken), Some(MMAP_BASE + 0x3000));
-        assert_eq!(t.first_free(3 * PGSIZE, MMAP_BASE, MMAP_BASE + 0x4000, none), None);
+        assert_eq!(
+            t.first_free(PGSIZE, MMAP_BASE, MMAP_TOP, third_taken),
+            Some(MMAP_BASE + 0x3000)
+        );
+        assert_eq!(
+            t.first_free(3 * PGSIZE, MMAP_BASE, MMAP_BASE + 0x4000, none),
+            None
+        );
     }
 
     #[test]
@@ -530,17 +635,35 @@ mod tests {
         t.insert(region(MMAP_BASE, 4, 0x3000)).unwrap();
         let mut gone = Vec::new();
         // The middle two pages: two regions remain.
-        t.remove_range(MMAP_BASE + 0x1000, MMAP_BASE + 0x3000, |r| gone.push(*r)).unwrap();
-        assert_eq!(gone, vec![Region { start: MMAP_BASE + 0x1000, end: MMAP_BASE + 0x3000, offset: 0x4000, ..region(0, 0, 0) }]);
+        t.remove_range(MMAP_BASE + 0x1000, MMAP_BASE + 0x3000, |r| gone.push(*r))
+            .unwrap();
+        assert_eq!(
+            gone,
+            vec![Region {
+                start: MMAP_BASE + 0x1000,
+                end: MMAP_BASE + 0x3000,
+                offset: 0x4000,
+                ..region(0, 0, 0)
+            }]
+        );
         let mut left: Vec<_> = t.iter().map(|r| (r.start, r.end, r.offset)).collect();
         left.sort();
-        assert_eq!(left, vec![(MMAP_BASE, MMAP_BASE + 0x1000, 0x3000), (MMAP_BASE + 0x3000, MMAP_BASE + 0x4000, 0x6000)]);
+        assert_eq!(
+            left,
+            vec![
+                (MMAP_BASE, MMAP_BASE + 0x1000, 0x3000),
+                (MMAP_BASE + 0x3000, MMAP_BASE + 0x4000, 0x6000)
+            ]
+        );
         // The front, then everything; unmapping nothing is fine.
         t.remove_range(0, MMAP_BASE + 0x1000, |_| {}).unwrap();
         assert_eq!(t.iter().count(), 1);
         t.remove_range(0, inc::memlayout::UTOP, |_| {}).unwrap();
         assert_eq!(t.iter().count(), 0);
-        t.remove_range(MMAP_BASE, MMAP_BASE + 0x1000, |_| panic!("nothing is mapped")).unwrap();
+        t.remove_range(MMAP_BASE, MMAP_BASE + 0x1000, |_| {
+            panic!("nothing is mapped")
+        })
+        .unwrap();
     }
 
     #[test]
@@ -550,10 +673,13 @@ mod tests {
             t.insert(region(MMAP_BASE + i * 0x10000, 4, 0)).unwrap();
         }
         assert_eq!(t.insert(region(MMAP_TOP - PGSIZE, 1, 0)), Err(-E_NO_MEM));
-        let r = t.remove_range(MMAP_BASE + 0x1000, MMAP_BASE + 0x2000, |_| panic!("changed"));
+        let r = t.remove_range(MMAP_BASE + 0x1000, MMAP_BASE + 0x2000, |_| {
+            panic!("changed")
+        });
         assert_eq!(r, Err(-E_NO_MEM));
         // Trimming an end needs no slot.
-        t.remove_range(MMAP_BASE, MMAP_BASE + 0x1000, |_| {}).unwrap();
+        t.remove_range(MMAP_BASE, MMAP_BASE + 0x1000, |_| {})
+            .unwrap();
         assert_eq!(t.find(MMAP_BASE + 0x1000).map(|r| r.offset), Some(0x1000));
     }
 }

@@ -41,7 +41,10 @@ pub fn file_is(path: &[u8], len: usize, want: impl Fn(usize) -> u8) -> bool {
         if n == 0 {
             break;
         }
-        same &= buf[..n].iter().enumerate().all(|(i, &b)| b == want(done + i));
+        same &= buf[..n]
+            .iter()
+            .enumerate()
+            .all(|(i, &b)| b == want(done + i));
         done += n;
     }
     let _ = close(fd);

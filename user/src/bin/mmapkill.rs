@@ -40,10 +40,16 @@ fn pattern(i: usize) -> u8 {
 /// most of its requests are page-ins (unmapping these writes nothing back).
 fn client(fd: i32) -> ! {
     let p = PGSIZE as usize;
-    let writable = check(mmap(0, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), "mmap");
+    let writable = check(
+        mmap(0, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
+        "mmap",
+    );
     loop {
         let shared = check(mmap(0, LEN, PROT_READ, MAP_SHARED, fd, 0), "mmap");
-        let private = check(mmap(0, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), "mmap");
+        let private = check(
+            mmap(0, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0),
+            "mmap",
+        );
         for page in 0..PAGES {
             let i = page * p + 17;
             poke(writable + i, peek(shared + i));
@@ -59,7 +65,9 @@ fn client(fd: i32) -> ! {
 fn in_page_in(child: i32) -> bool {
     let e = envs(envx(child));
     let esp = e.env_tf.esp;
-    e.env_status == ENV_NOT_RUNNABLE && e.env_ipc_recving && (UXSTACKTOP - PGSIZE..UXSTACKTOP).contains(&esp)
+    e.env_status == ENV_NOT_RUNNABLE
+        && e.env_ipc_recving
+        && (UXSTACKTOP - PGSIZE..UXSTACKTOP).contains(&esp)
 }
 
 #[no_mangle]
@@ -67,7 +75,10 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     make_file(PATH, LEN, pattern);
     let fd = check(open(PATH, O_RDWR), "open");
     let mine = check(mmap(0, LEN, PROT_READ, MAP_SHARED, fd, 0), "mmap");
-    let private = check(mmap(0, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), "mmap");
+    let private = check(
+        mmap(0, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0),
+        "mmap",
+    );
     fill_memory(private, LEN, 0x5A);
     let mut rng = Rng(0x4D4D_4150);
     let mut caught = 0;
@@ -94,7 +105,11 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
             sys_yield();
         }
     }
-    cprintf!("mmapkill: killed %u clients, %u of them in a page-in\n", KILLS, caught);
+    cprintf!(
+        "mmapkill: killed %u clients, %u of them in a page-in\n",
+        KILLS,
+        caught
+    );
     let intact = memory_is(mine, LEN, pattern) && memory_is(private, LEN, |_| 0x5A);
     check(munmap(mine, LEN), "munmap");
     check(munmap(private, LEN), "munmap");
@@ -102,7 +117,11 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     cprintf!(
         "mmapkill: our mappings %s, the file %s\n",
         if intact { "intact" } else { "CHANGED" },
-        if file_is(PATH, LEN, pattern) { "intact" } else { "CHANGED" }
+        if file_is(PATH, LEN, pattern) {
+            "intact"
+        } else {
+            "CHANGED"
+        }
     );
     check(remove(PATH), "remove");
     check(jos::sync(), "sync");

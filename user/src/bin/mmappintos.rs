@@ -15,7 +15,10 @@ use inc::env::envx;
 use inc::fs::{O_RDONLY, O_RDWR};
 use inc::memlayout::{KERNBASE, PGSIZE, USTACKTOP, UTEXT, UTOP};
 use jos::mmap::{MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE};
-use jos::{close, cprintf, env_mem, fork, mmap, munmap, open, panic, remove, seek, sys_getenvid, wait, write};
+use jos::{
+    close, cprintf, env_mem, fork, mmap, munmap, open, panic, remove, seek, sys_getenvid, wait,
+    write,
+};
 use mmapfile::*;
 
 const P: usize = PGSIZE as usize;
@@ -60,7 +63,10 @@ fn mmap_read() {
     }
     check(munmap(p, SAMPLE_LEN), "munmap");
     check(close(fd), "close");
-    say("mmap-read", "the mapping shows the file, zeros past its end");
+    say(
+        "mmap-read",
+        "the mapping shows the file, zeros past its end",
+    );
 }
 
 fn mmap_close() {
@@ -86,8 +92,16 @@ fn map_and_unmap(va: usize) {
 fn mmap_overlap() {
     let fd = open_sample(O_RDONLY);
     let p = map_at(ACTUAL, 2 * P, PROT_READ, MAP_PRIVATE, fd, 0);
-    refused("mmap-overlap", "the second page again", mmap(ACTUAL + P, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0));
-    refused("mmap-overlap", "the page before and the first", mmap(ACTUAL - P, 2 * P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0));
+    refused(
+        "mmap-overlap",
+        "the second page again",
+        mmap(ACTUAL + P, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0),
+    );
+    refused(
+        "mmap-overlap",
+        "the page before and the first",
+        mmap(ACTUAL - P, 2 * P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0),
+    );
     check(munmap(p, 2 * P), "munmap");
     check(close(fd), "close");
 }
@@ -95,7 +109,14 @@ fn mmap_overlap() {
 fn mmap_twice() {
     let (fd1, fd2) = (open_sample(O_RDONLY), open_sample(O_RDONLY));
     let p1 = map_at(ACTUAL, SAMPLE_LEN, PROT_READ, MAP_PRIVATE, fd1, 0);
-    let p2 = map_at(ACTUAL + 0x1000_0000, SAMPLE_LEN, PROT_READ, MAP_PRIVATE, fd2, 0);
+    let p2 = map_at(
+        ACTUAL + 0x1000_0000,
+        SAMPLE_LEN,
+        PROT_READ,
+        MAP_PRIVATE,
+        fd2,
+        0,
+    );
     if !memory_is(p1, SAMPLE_LEN, sample) || !memory_is(p2, SAMPLE_LEN, sample) {
         panic!("mmap-twice: wrong contents");
     }
@@ -119,7 +140,10 @@ fn mmap_write() {
         panic!("mmap-write: the file does not hold the stores");
     }
     check(remove(b"/sample.w"), "remove");
-    say("mmap-write", "stores through the mapping are in the file after munmap");
+    say(
+        "mmap-write",
+        "stores through the mapping are in the file after munmap",
+    );
 }
 
 fn mmap_exit() {
@@ -127,7 +151,14 @@ fn mmap_exit() {
     let child = check(fork(), "fork");
     if child == 0 {
         let fd = check(open(b"/sample.x", O_RDWR), "open");
-        let p = map_at(ACTUAL + P, SAMPLE_LEN, PROT_READ | PROT_WRITE, SHARED_RW, fd, 0);
+        let p = map_at(
+            ACTUAL + P,
+            SAMPLE_LEN,
+            PROT_READ | PROT_WRITE,
+            SHARED_RW,
+            fd,
+            0,
+        );
         for i in 0..SAMPLE_LEN {
             poke(p + i, sample(i));
         }
@@ -138,7 +169,10 @@ fn mmap_exit() {
         panic!("mmap-exit: the child's stores are not in the file");
     }
     check(remove(b"/sample.x"), "remove");
-    say("mmap-exit", "a child's stores are in the file after it exits");
+    say(
+        "mmap-exit",
+        "a child's stores are in the file after it exits",
+    );
 }
 
 const SHUFFLE_LEN: usize = 16 * P;
@@ -156,13 +190,23 @@ fn mmap_shuffle() {
         *b = start(i);
     }
     let fd = check(open(b"/shuffle", O_RDWR), "open");
-    let p = map_at(ACTUAL, SHUFFLE_LEN, PROT_READ | PROT_WRITE, SHARED_RW, fd, 0);
+    let p = map_at(
+        ACTUAL,
+        SHUFFLE_LEN,
+        PROT_READ | PROT_WRITE,
+        SHARED_RW,
+        fd,
+        0,
+    );
     let mut x: u32 = 0x5EED_0001;
     for _ in 0..10_000 {
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
-        let (i, j) = ((x & 0xFFFF) as usize % SHUFFLE_LEN, (x >> 16) as usize % SHUFFLE_LEN);
+        let (i, j) = (
+            (x & 0xFFFF) as usize % SHUFFLE_LEN,
+            (x >> 16) as usize % SHUFFLE_LEN,
+        );
         let (a, b) = (peek(p + i), peek(p + j));
         poke(p + i, b);
         poke(p + j, a);
@@ -178,10 +222,22 @@ fn mmap_shuffle() {
 }
 
 fn mmap_bad_fd() {
-    refused("mmap-bad-fd", "fd 0x5555", mmap(ACTUAL, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0x5555, 0));
-    refused("mmap-bad-fd", "fd 20, not open", mmap(ACTUAL, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, 20, 0));
+    refused(
+        "mmap-bad-fd",
+        "fd 0x5555",
+        mmap(ACTUAL, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0x5555, 0),
+    );
+    refused(
+        "mmap-bad-fd",
+        "fd 20, not open",
+        mmap(ACTUAL, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, 20, 0),
+    );
     let cons = check(jos::opencons(), "opencons");
-    refused("mmap-bad-fd", "the console", mmap(ACTUAL, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, cons, 0));
+    refused(
+        "mmap-bad-fd",
+        "the console",
+        mmap(ACTUAL, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, cons, 0),
+    );
     check(close(cons), "close");
 }
 
@@ -205,13 +261,23 @@ fn mmap_clean() {
     check(seek(fd, 0), "seek");
     check(write(fd, b"abcdefg"), "write");
     check(close(fd), "close");
-    say("mmap-clean", "an unwritten mapping leaves the file as written()");
+    say(
+        "mmap-clean",
+        "an unwritten mapping leaves the file as written()",
+    );
 }
 
 fn mmap_inherit() {
     let fd = open_sample(O_RDWR);
     let shared = map_at(ACTUAL, SAMPLE_LEN, PROT_READ | PROT_WRITE, SHARED_RW, fd, 0);
-    let private = map_at(ACTUAL + P, SAMPLE_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    let private = map_at(
+        ACTUAL + P,
+        SAMPLE_LEN,
+        PROT_READ | PROT_WRITE,
+        MAP_PRIVATE,
+        fd,
+        0,
+    );
     check(close(fd), "close");
     let child = check(fork(), "fork");
     if child == 0 {
@@ -225,7 +291,10 @@ fn mmap_inherit() {
     }
     poke(shared, sample(0));
     check(munmap(ACTUAL, 2 * P), "munmap");
-    say("mmap-inherit", "fork: the child's shared store is ours, its private one not");
+    say(
+        "mmap-inherit",
+        "fork: the child's shared store is ours, its private one not",
+    );
 }
 
 struct Data(UnsafeCell<[u8; 8]>);
@@ -239,17 +308,37 @@ fn bad_places() {
     refused("mmap-misalign", "10000234", at(ACTUAL + 0x234, P));
     refused("mmap-null", "address 0", at(0, P));
     refused("mmap-over-code", "UTEXT", at(UTEXT as usize, P));
-    refused("mmap-over-data", "a static's page", at(DATA.0.get() as usize & !(P - 1), P));
-    refused("mmap-over-stk", "the stack's page", at(USTACKTOP as usize - P, P));
+    refused(
+        "mmap-over-data",
+        "a static's page",
+        at(DATA.0.get() as usize & !(P - 1), P),
+    );
+    refused(
+        "mmap-over-stk",
+        "the stack's page",
+        at(USTACKTOP as usize - P, P),
+    );
     refused("mmap-kernel", "UTOP", at(UTOP as usize, P));
     refused("mmap-kernel", "KERNBASE", at(KERNBASE as usize, P));
-    refused("mmap-kernel", "across UTOP", at(UTOP as usize - 0x20_0000, 0x40_0000));
+    refused(
+        "mmap-kernel",
+        "across UTOP",
+        at(UTOP as usize - 0x20_0000, 0x40_0000),
+    );
     refused("mmap-zero-len", "length 0", at(ACTUAL, 0));
-    refused("mmap-bad-off", "offset 1234", mmap(ACTUAL, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 1234));
+    refused(
+        "mmap-bad-off",
+        "offset 1234",
+        mmap(ACTUAL, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 1234),
+    );
     check(close(fd), "close");
     make_file(b"/empty", 0, |_| 0);
     let fd = check(open(b"/empty", O_RDONLY), "open");
-    refused("mmap-zero", "an empty file", mmap(ACTUAL, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0));
+    refused(
+        "mmap-zero",
+        "an empty file",
+        mmap(ACTUAL, P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0),
+    );
     check(close(fd), "close");
     check(remove(b"/empty"), "remove");
 }
@@ -270,7 +359,10 @@ fn mmap_remove() {
     if !memory_is(p, P, sample) || !file_is(b"/reborn", 8 * P, |_| b'Q') {
         panic!("mmap-remove: the mapping and the new file mixed");
     }
-    say("mmap-remove", "a page read before remove still reads the same");
+    say(
+        "mmap-remove",
+        "a page read before remove still reads the same",
+    );
     child_dies_at(ACTUAL + P, |_| {}, false, "mmappintos: mmap-remove");
     check(munmap(p, 2 * P), "munmap");
     check(remove(b"/reborn"), "remove");
@@ -286,7 +378,10 @@ fn mmap_off() {
     check(munmap(p, 2 * P), "munmap");
     check(close(fd), "close");
     check(remove(b"/offset"), "remove");
-    say("mmap-off", "from offset 4096: the file's second and third pages");
+    say(
+        "mmap-off",
+        "from offset 4096: the file's second and third pages",
+    );
 }
 
 fn map_read_only(va: usize) {
@@ -323,6 +418,10 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     check(remove(SAMPLE), "remove");
     check(jos::sync(), "sync");
     let now = env_mem(me).em_pages;
-    cprintf!("mmappintos: pages mapped before the cases %u, after %u\n", pages, now);
+    cprintf!(
+        "mmappintos: pages mapped before the cases %u, after %u\n",
+        pages,
+        now
+    );
     cprintf!("mmappintos: done\n");
 }

@@ -15,7 +15,9 @@ use inc::error::E_INVAL;
 use inc::fs::{O_RDONLY, O_RDWR};
 use inc::memlayout::PGSIZE;
 use jos::mmap::{MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE};
-use jos::{close, cprintf, env_mem, fork, mmap, munmap, open, panic, remove, sys_getenvid, sys_yield, wait};
+use jos::{
+    close, cprintf, env_mem, fork, mmap, munmap, open, panic, remove, sys_getenvid, sys_yield, wait,
+};
 use mmapfile::*;
 
 const P: usize = PGSIZE as usize;
@@ -212,7 +214,10 @@ fn lazy_access() {
 
 fn map_then_unmap(va: usize) {
     let fd = check(open(F, O_RDONLY), "open");
-    check(mmap(va, P, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0), "mmap");
+    check(
+        mmap(va, P, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0),
+        "mmap",
+    );
     check(close(fd), "close");
     if peek(va) != b'A' {
         panic!("munmap prevents access: wrong contents");
@@ -222,7 +227,10 @@ fn map_then_unmap(va: usize) {
 
 fn map_read_only(va: usize) {
     let fd = check(open(F, O_RDWR), "open");
-    check(mmap(va, P, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0), "mmap");
+    check(
+        mmap(va, P, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0),
+        "mmap",
+    );
     check(close(fd), "close");
     if peek(va) != b'A' {
         panic!("read-only memory: wrong contents");
@@ -249,9 +257,19 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     two_envs_share();
     lazy_access();
     make_file(F, FLEN, |_| b'A');
-    child_dies_at(0x5000_0000, map_then_unmap, false, "mmaptest: munmap prevents access");
+    child_dies_at(
+        0x5000_0000,
+        map_then_unmap,
+        false,
+        "mmaptest: munmap prevents access",
+    );
     ok("munmap prevents access");
-    child_dies_at(0x5100_0000, map_read_only, true, "mmaptest: writes to read-only mapped memory");
+    child_dies_at(
+        0x5100_0000,
+        map_read_only,
+        true,
+        "mmaptest: writes to read-only mapped memory",
+    );
     if !file_is(F, FLEN, |_| b'A') {
         panic!("read-only memory: the file changed");
     }

@@ -244,6 +244,7 @@ mod machine {
     use crate::fork::{for_each_page, uvpt};
     use crate::{fsipc, sys_getenvid, sys_page_alloc, sys_page_map, sys_page_unmap, UTrapframe};
     use core::cell::UnsafeCell;
+    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     use inc::fd::DEV_FILE;
     use inc::fs::{ReqMap, FSREQ_MAP, O_ACCMODE, O_RDONLY, O_WRONLY};
     use inc::memlayout::{PFTEMP, UTOP};
@@ -251,13 +252,18 @@ mod machine {
 
     /// The region table. Changed only by copying it out, changing the
     /// copy and writing it back (`update`): the write may take a
-    /// copy-on-write fault, and the fault handler reads the table.
+    /// copy-on-write fault, and the fault handler must not read a table
+    /// half written, so it looks only while UPDATING is clear.
     struct Table(UnsafeCell<Regions>);
     // SAFETY: an env is single-threaded; accesses are whole-value reads
     // and writes through raw pointers (sfork'd halves share it, see
     // docs/mmap.md).
     unsafe impl Sync for Table {}
     static REGIONS: Table = Table(UnsafeCell::new(Regions::new()));
+    static UPDATING: AtomicBool = AtomicBool::new(false);
+    /// `[lowest start, highest end)` over all regions: the fault handler's
+    /// quick test, so that other faults (copy-on-write, heap) pay two loads.
+    static SPAN: [AtomicU32; 2] = [AtomicU32::new(0), AtomicU32::new(0)];
 
     fn table() -> Regions {
         // SAFETY: a plain copy of plain data; no reference is kept.
@@ -265,8 +271,25 @@ mod machine {
     }
 
     fn update(t: Regions) {
+        UPDATING.store(true, Ordering::SeqCst);
         // SAFETY: as in `table`.
-        unsafe { core::ptr::write(REGIONS.0.get(), t) }
+        unsafe { core::ptr::write(REGIONS.0.get(), t) };
+        let lo = t.iter().map(|r| r.start).min().unwrap_or(0);
+        let hi = t.iter().map(|r| r.end).max().unwrap_or(0);
+        SPAN[0].store(lo, Ordering::SeqCst);
+        SPAN[1].store(hi, Ordering::SeqCst);
+        UPDATING.store(false, Ordering::SeqCst);
+    }
+
+    /// The region holding `va`, as the fault handler sees it.
+    fn region_of(va: u32) -> Option<Region> {
+        let span = SPAN[0].load(Ordering::SeqCst)..SPAN[1].load(Ordering::SeqCst);
+        if UPDATING.load(Ordering::SeqCst) || !span.contains(&va) {
+            return None;
+        }
+        // SAFETY: not being written (UPDATING is clear, and an env is
+        // single-threaded); the reference ends with this call.
+        unsafe { (*REGIONS.0.get()).find(va) }
     }
 
     /// The page the fault handler sends its FSREQ_MAP in: its own, so that
@@ -424,7 +447,7 @@ mod machine {
     /// The fault handler, first in the chain (`pgfault.rs`).
     pub fn handle(utf: &UTrapframe) -> Verdict {
         let va = utf.utf_fault_va;
-        let Some(r) = (va < UTOP).then(|| table().find(va)).flatten() else {
+        let Some(r) = region_of(va) else {
             return Verdict::NotMine;
         };
         let page = round_down(va, PGSIZE);

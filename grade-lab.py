@@ -919,6 +919,10 @@ def mmap_tests() -> List[Test]:
             "mmapkill: our mappings intact, the file intact", NO_RUNNABLE]
     base = [
         Test(5, "mmapkill", prog="fs,mmapkill", disk="fs.img", expect=kill),
+        # A 1 MB disk of its own: filling it makes the allocator reuse blocks.
+        Test(5, "mmapreuse", prog="fs,mmapreuse", disk=256, expect=[
+            "mmapreuse: removed the mapped file, filled the disk with another: [0-9]+ KB",
+            "mmapreuse: the old mapping kept its bytes, the new file holds only its own", NO_RUNNABLE]),
         Test(5, "mmaptest", prog="fs,mmaptest", disk="fs.img", expect=xv6),
         Test(5, "mmappintos", prog="fs,mmappintos", disk="fs.img", expect=pintos),
     ]

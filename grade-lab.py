@@ -71,6 +71,7 @@ class Test:
     # Lab 5: the disk. "fs.img" boots on a copy of obj/fs/fs.img; a number N
     # on a fresh N-block image holding FS_TEXT_FILES. fsck checks it after.
     disk: Optional[object] = None
+    swap: int = 0  # pages of swap disk (QEMU index=2, a fresh zeroed file) for the FS env's swap store
     until: Optional[str] = None  # the run ends (cleanly) once the output contains this text
     mem: int = 128  # QEMU's -m
     # Run the CPUs in lockstep under -icount (one QEMU thread, round robin;
@@ -83,6 +84,9 @@ class Test:
 
     def disk_file(self) -> str:
         return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", self.name) + ".img")
+
+    def swap_file(self) -> str:
+        return os.path.join(GRADE_DIR, re.sub(r"[^A-Za-z0-9_.-]", "-", self.name) + ".swap")
 
     def append(self) -> str:
         """The kernel command line. A test that types at the monitor must not autoexit."""
@@ -159,8 +163,9 @@ def evaluate(test: Test, output: str, status: Optional[int]) -> List[str]:
 
 # --- lab 1: the backtrace -------------------------------------------------
 
-# The kernel is bigger than JOS's, so eip may be anywhere in f01xxxxx.
-BACKTRACE_RE = re.compile(r"^  ebp f01[0-9a-f]{5}  eip f01[0-9a-f]{5}  args ([0-9a-f]{8})(?: [0-9a-f]{8}){4}")
+# The kernel is bigger than JOS's, so eip may be anywhere in f01xxxxx; the
+# frames are on CPU 0's kernel stack just below KSTACKTOP (efff8000-effff000).
+BACKTRACE_RE = re.compile(r"^  ebp efff[89a-f][0-9a-f]{3}  eip f01[0-9a-f]{5}  args ([0-9a-f]{8})(?: [0-9a-f]{8}){4}")
 SYMBOL_RE = re.compile(r"^ *kern/src/init.rs:[0-9]+: +([^+]*)\+")
 ENTRY_FRAME_RE = r" *boot/entry.S:[1-9][0-9]*: +relocated\+[0-9]+$"
 
@@ -683,6 +688,9 @@ def bench_tests() -> List[Test]:
         Test(4, "benchsyscall", expect=figures(["getenvid_int30", "getenvid_sysenter"]) + [NO_RUNNABLE]),
         Test(4, "benchipc", expect=figures(["ipc_roundtrip", "ipc_send_recv_roundtrip"]) + [NO_RUNNABLE]),
         Test(4, "benchpgfault", expect=figures(["pgfault_roundtrip", "page_alloc"]) + [NO_RUNNABLE]),
+        Test(5, "benchswap", prog="fs,benchswap", disk="fs.img", swap=2048,
+             expect=figures(["swap_page_out", "swap_page_in"])
+             + ["benchswap: 8 timed page-ins, contents right: yes", NO_RUNNABLE]),
         # Two seconds of wall time by design (one per phase).
         Test(4, "benchwall", expect=figures(["syscalls_per_s", "forks_per_s"]) + [NO_RUNNABLE]),
     ]
@@ -807,6 +815,19 @@ def lab5_fs_tests() -> List[Test]:
         "fsfuzz: keeper checked its files in [0-9]+ rounds: intact", "fsfuzz: server alive", NO_RUNNABLE]
     kill = ["fskill: killed 40 clients, [1-9][0-9]* of them waiting for a reply",
             "fskill: 1024 open-file slots free afterwards", NO_RUNNABLE]
+    # Paging to disk (docs/swap.md): each case in children under a quota of
+    # 16 pages of room, through the FS env's 8 MB swap disk.
+    swap = ["FS: swap disk of 2048 pages"] + ["%s: ok" % case for case in (
+        "swap-anon", "swap-iter", "swap-fork", "page-linear", "page-parallel", "page-shuffle")] + [
+        "swap-bad: page out above UTOP: invalid parameter",
+        "swap-bad: page out without a page: invalid parameter",
+        "swap-bad: page in of a page never out: file or block not found",
+        "swap-bad: page in above UTOP: invalid parameter",
+        "swap-bad: fork to an env that is not our child: bad environment",
+        "swap-bad: fork to envid 0: bad environment",
+        "swap-bad: fork with an address: invalid parameter",
+        "swap-bad: discard without a page: invalid parameter",
+        "swap-kill: ok", "swap: slots in use at the end: 0", NO_RUNNABLE]
     big = ["fsbig: wrote 32 MB in 8 files"] + ["fsbig: file %d checksum ........ ok" % f for f in range(8)] + [
         "fsbig: read back 32 MB, every byte and checksum right", NO_RUNNABLE]
     base = [
@@ -817,6 +838,8 @@ def lab5_fs_tests() -> List[Test]:
         Test(5, "fskill", prog="fs,fskill", disk="fs.img", expect=kill),
         # 32 MB of files through a 16 MB machine: the block cache must evict.
         Test(5, "fsbig -m 16", prog="fs,fsbig", disk=9000, mem=16, timeout=300, expect=big),
+        Test(5, "swap", prog="fs,swap", disk="fs.img", swap=2048, timeout=90, expect=swap,
+             forbid=["lazy: no page", "swap: cannot page in"]),
     ]
     tests = []
     for t in base:
@@ -824,7 +847,7 @@ def lab5_fs_tests() -> List[Test]:
         # At 4 CPUs a client is rarely caught waiting: only 1 CPU insists.
         expect = [e.replace("[1-9][0-9]* of them", "[0-9]+ of them") for e in t.expect]
         four = Test(t.lab, t.name + " (4 CPUs)", expect=expect, forbid=list(t.forbid), prog=t.prog,
-                    cpus=4, timeout=t.timeout, disk=t.disk, mem=t.mem)
+                    cpus=4, timeout=t.timeout, disk=t.disk, mem=t.mem, swap=t.swap)
         tests += [t, four]
     return tests
 
@@ -964,6 +987,13 @@ def vmk_tests() -> List[Test]:
               r"kernel panic at kern/src/dblfault.rs:[0-9]+: double fault on CPU ([0-3]): kernel stack overflow into "
               r"the guard page of CPU \1's stack \[ef.{6}, ef.{6}\) at esp ef.{6}, eip f01[0-9a-f]{5}",
               "Stack backtrace:"]
+    # The same in i386_init, on the boot CPU's stack (the one below KSTACKTOP
+    # that entry.S moves to once mem_init has mapped it), before any env.
+    bootstack = ["bootstackoverflow: recursing in the kernel on CPU 0", "double fault on CPU 0, in:",
+                 r" *kern/src/[a-z_]+.rs:[0-9]+: overflow_kernel_stack_on_purpose\+[0-9]+",
+                 r"kernel panic at kern/src/dblfault.rs:[0-9]+: double fault on CPU 0: kernel stack overflow into "
+                 r"the guard page of CPU 0's stack \[efff0000, efff8000\) at esp efff.{4}, eip f01[0-9a-f]{5}",
+                 "Stack backtrace:"]
     # A handler that always faults again: the frames reach the guard page.
     # Either the next frame would not fit (then JOS's user_mem_check line
     # follows), or the handler's own pushes ran off the page first.
@@ -978,6 +1008,10 @@ def vmk_tests() -> List[Test]:
              forbid=["hello, world"]),
         Test(4, "kstackoverflow-4cpu", prog="hello", kargs="kstackoverflow", cpus=4, panics=True, expect=kstack,
              forbid=["hello, world"]),
+        Test(4, "bootstackoverflow", prog="hello", kargs="bootstackoverflow", panics=True, expect=bootstack,
+             forbid=["hello, world", "SMP: CPU 1 starting"]),
+        Test(4, "bootstackoverflow-4cpu", prog="hello", kargs="bootstackoverflow", cpus=4, panics=True,
+             expect=bootstack, forbid=["hello, world", "SMP: CPU 1 starting"]),
         Test(4, "uxstackoverflow", prog="uxstackoverflow", expect=uxstack, forbid=["uxstackoverflow: still alive"]),
         Test(4, "uxstackoverflow-4cpu", prog="uxstackoverflow", cpus=4, expect=uxstack,
              forbid=["uxstackoverflow: still alive"]),
@@ -1039,6 +1073,8 @@ def qemu_argv(test: Test, cpus: int) -> Tuple[str, ...]:
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if test.disk is not None:
         argv += ["-drive", "file=%s,index=1,media=disk,format=raw" % test.disk_file()]
+    if test.swap:
+        argv += ["-drive", "file=%s,index=2,media=disk,format=raw" % test.swap_file()]
     if test.initrd:
         argv += ["-initrd", test.initrd]
     if test.lockstep:
@@ -1252,6 +1288,9 @@ def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
             argv = qemu_argv(test, max(cpus, test.cpus))
             if test.disk is not None:
                 prepare_disk(test)
+            if test.swap:
+                with open(test.swap_file(), "wb") as f:
+                    f.truncate(test.swap * 4096)
             budget = max(test.timeout * scale, runs[argv][0] if argv in runs else 0)
             runs[argv] = (budget, None)
         for argv, (budget, _) in list(runs.items()):

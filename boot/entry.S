@@ -8,15 +8,19 @@
 # We turn on paging with a tiny page directory that maps physical
 # [0, ENTRY_PDES * 4 MB) both at 0 (so the next instruction still runs) and at
 # KERNBASE (where the kernel is linked), jump up to the high half, and call
-# i386_init.
+# i386_boot on the .bss boot stack. i386_boot builds the real page tables,
+# which map the boot CPU's kernel stack below KSTACKTOP with an unmapped
+# guard page under it; we then move to that stack and call i386_init, so
+# that everything after the first page tables runs on a guarded stack.
 #
-# KERNBASE, KSTKSIZE, ENTRY_PDES, PDE_4MB, CR0_BITS and CR4_PSE are `const`
-# operands from the Rust definitions (kern/src/main.rs).
+# KERNBASE, KSTKSIZE, KSTACKTOP, ENTRY_PDES, PDE_4MB, CR0_BITS and CR4_PSE
+# are `const` operands from the Rust definitions (kern/src/main.rs).
 
 .set MULTIBOOT_MAGIC, 0x1BADB002
 .set MULTIBOOT_FLAGS, 0x00000003          # page-align modules, give us the memory map
 .set KERNBASE,        {KERNBASE}
 .set KSTKSIZE,        {KSTKSIZE}
+.set KSTACKTOP,       {KSTACKTOP}
 .set ENTRY_PDES,      {ENTRY_PDES}        # 4 MB pages mapped at 0 and at KERNBASE
 .set PDE_4MB,         {PDE_4MB}           # present | writable | 4 MB page
 .set CR0_BITS,        {CR0_BITS}          # paging | write-protect | protected mode
@@ -56,6 +60,10 @@ relocated:
     movl $bootstacktop, %esp
     pushl (multiboot_info_pa)
     pushl (multiboot_magic)
+    call i386_boot
+    # The guarded stack is mapped now; the boot stack is not used again.
+    movl $KSTACKTOP, %esp
+    movl $0, %ebp
     call i386_init
 1:  hlt
     jmp 1b
@@ -84,8 +92,9 @@ entry_pgdir:
     .endr
     .fill 1024 - (KERNBASE >> 22) - ENTRY_PDES, 4, 0
 
-# The boot CPU's kernel stack. pmap maps it again just below KSTACKTOP with
-# an unmapped guard under it.
+# The stack i386_boot runs on, before there are page tables that can leave
+# a guard page unmapped. i386_init checks that its lowest page was never
+# written (kern/src/init.rs).
 .section .bss.bootstack, "aw", @nobits
 .p2align 12
 .globl bootstack

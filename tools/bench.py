@@ -54,7 +54,9 @@ WALL_PROG = "benchwall"
 FS_IMG = "obj/fs/fs.img"
 # Benchmarks that talk to the file server: they run beside it, on a copy of
 # the disk.
-FS_PROGS = ("benchfs", "benchspawn", "benchmmap")
+FS_PROGS = ("benchfs", "benchspawn", "benchswap", "benchmmap")
+# ...and these need the swap disk as well (docs/swap.md).
+SWAP_PROGS = ("benchswap",)
 
 
 def qemu_argv(prog, cpus, icount):
@@ -72,6 +74,11 @@ def qemu_argv(prog, cpus, icount):
         with open(FS_IMG, "rb") as src, open(disk, "wb") as dst:
             dst.write(src.read())
         argv += ["-drive", "file=%s,index=1,media=disk,format=raw" % disk]
+        if prog.startswith(SWAP_PROGS):
+            swap = os.path.join(OUT_DIR, prog + ".swap")
+            with open(swap, "wb") as f:
+                f.truncate(2048 * 4096)
+            argv += ["-drive", "file=%s,index=2,media=disk,format=raw" % swap]
         prog = "fs," + prog
     return argv + ["-append", "autoexit run=" + prog]
 

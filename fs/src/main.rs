@@ -12,6 +12,8 @@ mod lend;
 #[cfg(target_os = "none")]
 mod serv;
 #[cfg(target_os = "none")]
+mod swapserv;
+#[cfg(target_os = "none")]
 mod test;
 
 #[cfg(target_os = "none")]
@@ -21,7 +23,7 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     use jos::{cprintf, panic};
 
     cprintf!("FS is running\n");
-    if !ide::probe_disk1() {
+    if !ide::FS_DISK.probe() {
         panic!("no file-system disk: QEMU needs -drive file=obj/fs/fs.img,index=1");
     }
     cprintf!("FS can do I/O\n");
@@ -33,6 +35,7 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     test::check_super(&mut fs);
     test::check_bitmap(&mut fs);
     test::fs_test(&mut fs);
+    swapserv::init();
     serv::serve(fs)
 }
 

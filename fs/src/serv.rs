@@ -153,6 +153,11 @@ impl Server {
                 Ok(v) => v,
                 Err(_) => continue,
             };
+            if crate::swapserv::serve(whom, req, perm) {
+                // SAFETY: the swap request is done with the page it sent.
+                let _ = unsafe { sys_page_unmap(0, FS_REQ_VA) };
+                continue;
+            }
             let (value, page) = if perm & PTE_P == 0 || uvpt(FS_REQ_VA).is_none() {
                 cprintf!("Invalid request from %08x: no argument page\n", whom);
                 (-E_INVAL, None)
@@ -164,7 +169,7 @@ impl Server {
             };
             // SAFETY: nothing refers into the request page past dispatch.
             let _ = unsafe { sys_page_unmap(0, FS_REQ_VA) };
-            reply(whom, value, page);
+            let _ = reply(whom, value, page);
         }
     }
 
@@ -432,8 +437,9 @@ const REPLY_PATIENCE_MS: u32 = 5000;
 
 /// Sends the reply without blocking forever: a client that died loses it at
 /// once, one that does not wait for it within REPLY_PATIENCE_MS loses it
-/// too, and the server goes on.
-fn reply(whom: EnvId, value: i32, page: Option<(u32, u32)>) {
+/// too, and the server goes on. Err if the reply was not delivered (with
+/// a page: -E_NO_MEM if the client had no room for it).
+pub(crate) fn reply(whom: EnvId, value: i32, page: Option<(u32, u32)>) -> Result<(), i32> {
     let (va, perm) = page.unwrap_or((inc::memlayout::UTOP, 0));
     let start = sys_time_msec();
     loop {
@@ -441,11 +447,11 @@ fn reply(whom: EnvId, value: i32, page: Option<(u32, u32)>) {
             Err(e) if e == -E_IPC_NOT_RECV => {
                 if sys_time_msec().wrapping_sub(start) > REPLY_PATIENCE_MS {
                     cprintf!("fs: %08x did not wait for its reply\n", whom);
-                    return;
+                    return Err(e);
                 }
                 sys_yield();
             }
-            _ => return,
+            r => return r,
         }
     }
 }

@@ -92,6 +92,22 @@ pub const FSREQ_SYNC: u32 = 8;
 /// more mmap requests; 12-15 belong to the swap store.
 pub const FSREQ_MAP: u32 = 9;
 
+// RJOS's swap store (docs/swap.md), served by the FS env from its second
+// disk. OUT and IN carry the page's address in the IPC value's upper 20
+// bits (the value is `va | FSREQ_SWAP_OUT`); FORK and DISCARD take their
+// arguments in the request page.
+/// Save the page sent with the request as the caller's page at `va`.
+pub const FSREQ_SWAP_OUT: u32 = 12;
+/// Reply with the caller's page at `va` (a fresh frame) and forget it.
+pub const FSREQ_SWAP_IN: u32 = 13;
+/// Give the child named in the request page the caller's paged-out pages.
+pub const FSREQ_SWAP_FORK: u32 = 14;
+/// Forget the caller's pages in [lo, hi) (request page: lo, hi) and reply
+/// with the number of slots in use in the whole store.
+pub const FSREQ_SWAP_DISCARD: u32 = 15;
+/// The request number's bits in a swap request's IPC value.
+pub const FSREQ_SWAP_MASK: u32 = 0xFFF;
+
 /// Open modes (`req_omode`, `fd_omode`).
 pub const O_RDONLY: i32 = 0x0000;
 pub const O_WRONLY: i32 = 0x0001;

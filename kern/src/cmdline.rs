@@ -11,6 +11,8 @@
 //! * `kstackoverflow`: on the first trap from user mode, recurse in the
 //!   kernel until the stack runs into its guard page, to show (and grade)
 //!   the double-fault report.
+//! * `bootstackoverflow`: the same from `i386_init`, on the boot CPU's stack
+//!   before any env exists.
 
 /// At most this many programs may be named with `run=`.
 pub const MAX_RUN: usize = 16;
@@ -21,6 +23,7 @@ pub struct CmdLine<'a> {
     pub nocheck: bool,
     pub kfault: bool,
     pub kstackoverflow: bool,
+    pub bootstackoverflow: bool,
     run: [&'a str; MAX_RUN],
     nrun: usize,
 }
@@ -32,6 +35,7 @@ impl<'a> CmdLine<'a> {
         nocheck: false,
         kfault: false,
         kstackoverflow: false,
+        bootstackoverflow: false,
         run: [""; MAX_RUN],
         nrun: 0,
     };
@@ -45,6 +49,7 @@ impl<'a> CmdLine<'a> {
                 "nocheck" => c.nocheck = true,
                 "kfault" => c.kfault = true,
                 "kstackoverflow" => c.kstackoverflow = true,
+                "bootstackoverflow" => c.bootstackoverflow = true,
                 _ => {
                     if let Some(list) = word.strip_prefix("run=") {
                         for name in list.split(',').filter(|n| !n.is_empty()) {
@@ -77,6 +82,8 @@ mod tests {
         assert!(CmdLine::parse("k kfault").kfault);
         assert!(!c.kstackoverflow);
         assert!(CmdLine::parse("k kstackoverflow").kstackoverflow);
+        assert!(CmdLine::parse("k bootstackoverflow").bootstackoverflow);
+        assert!(!CmdLine::parse("k bootstackoverflow").kstackoverflow);
         assert!(c.autoexit);
         assert!(!c.nocheck);
         assert_eq!(c.programs(), &["hello", "divzero", "x"]);

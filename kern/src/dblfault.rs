@@ -61,3 +61,24 @@ extern "C" fn double_fault() -> ! {
         ),
     }
 }
+
+/// Recurses with a 1 KB frame until this CPU's kernel stack runs into its
+/// guard page (command-line words `kstackoverflow`, on the first trap from
+/// user mode, and `bootstackoverflow`, in `i386_init`): the double fault
+/// that follows must be reported by [`double_fault`]. `why` names the word.
+#[inline(never)]
+pub fn overflow_kernel_stack_on_purpose(why: &str, depth: u32) -> u32 {
+    if depth == 0 {
+        cprintf!(
+            "%s: recursing in the kernel on CPU %d\n",
+            why,
+            crate::cpu::cpu_id()
+        );
+    }
+    let frame = core::hint::black_box([depth; 256]);
+    if core::hint::black_box(depth) < u32::MAX {
+        overflow_kernel_stack_on_purpose(why, depth + 1).wrapping_add(frame[3])
+    } else {
+        frame[0]
+    }
+}

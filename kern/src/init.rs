@@ -1,5 +1,6 @@
-//! Where the kernel starts: `boot/entry.S` calls [`i386_init`] on the boot
-//! stack with paging on and the high half mapped.
+//! Where the kernel starts: `boot/entry.S` calls [`i386_boot`] on the boot
+//! stack with paging on and the high half mapped, then [`i386_init`] on the
+//! boot CPU's guarded kernel stack.
 
 use crate::cmdline::CmdLine;
 use crate::cpu::{thiscpu, IrqOff, CPU_STARTED};
@@ -33,11 +34,12 @@ pub fn cmdline() -> &'static CmdLine<'static> {
     }
 }
 
+/// The first Rust code, on the `.bss` boot stack that boot/entry.S set up:
+/// the console, the boot loader's information, and the real page tables.
+/// Returns to entry.S, which moves to the boot CPU's guarded kernel stack
+/// below KSTACKTOP (mapped by `mem_init`) and calls [`i386_init`].
 #[no_mangle]
-pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
-    // SAFETY: boot/entry.S starts the kernel with interrupts off, and only
-    // sched_halt turns them on, long after this CPU has left i386_init.
-    let irq = unsafe { IrqOff::new() };
+pub extern "C" fn i386_boot(magic: u32, info_pa: u32) {
     crate::console::init();
     // The firmware leaves its last line unterminated: start on a fresh one.
     cprintf!("\n6828 decimal is %o octal!\n", 6828);
@@ -51,6 +53,17 @@ pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
     BOOT_INFO.call_once(|| info);
 
     crate::pmap::mem_init();
+}
+
+/// The rest of the boot CPU's start, on its own kernel stack (CPU 0's
+/// KSTACKTOP stack, with the KSTKGAP guard below it): traps, the other
+/// CPUs, the first envs.
+#[no_mangle]
+pub extern "C" fn i386_init() -> ! {
+    // SAFETY: boot/entry.S starts the kernel with interrupts off, and only
+    // sched_halt turns them on, long after this CPU has left i386_init.
+    let irq = unsafe { IrqOff::new() };
+    check_boot_stack_depth();
 
     // Lab 1's exercise of the backtrace: the grader counts these frames.
     test_backtrace(5);
@@ -60,6 +73,9 @@ pub extern "C" fn i386_init(magic: u32, info_pa: u32) -> ! {
     thiscpu(&irq).status.set(CPU_STARTED);
     if cmdline().kfault {
         kernel_fault_on_purpose();
+    }
+    if cmdline().bootstackoverflow {
+        crate::dblfault::overflow_kernel_stack_on_purpose("bootstackoverflow", 0);
     }
 
     // Lab 4: find and start the other CPUs. They wait for the big kernel
@@ -95,6 +111,28 @@ pub extern "C" fn mp_main() -> ! {
     thiscpu(&irq).status.set(CPU_STARTED);
     crate::mpconfig::ap_started();
     crate::sched::sched_yield(crate::bkl::lock_kernel())
+}
+
+extern "C" {
+    /// The lowest byte of the `.bss` boot stack (boot/entry.S).
+    static bootstack: u8;
+}
+
+/// The boot stack has no guard page (it is in use before there are page
+/// tables to leave one out), so its lowest page is a tripwire instead:
+/// `.bss` starts zeroed, and `i386_boot` must not have written it.
+fn check_boot_stack_depth() {
+    // SAFETY: the boot stack's lowest page is in `.bss`, mapped and no
+    // longer used by anyone: this CPU has left that stack for good.
+    let low_page = unsafe {
+        core::slice::from_raw_parts(
+            core::ptr::addr_of!(bootstack).cast::<u32>(),
+            inc::memlayout::PGSIZE as usize / 4,
+        )
+    };
+    if crate::x86::first_nonzero(low_page) != low_page.len() {
+        panic!("the boot stack grew into its lowest page during i386_boot: make KSTKSIZE larger");
+    }
 }
 
 /// Reads virtual address 0, which the kernel never maps: the page-fault

@@ -1,7 +1,8 @@
 //! The kernel binary: the boot assembly plus the `kern` library.
 //!
 //! Everything lives in the library (so its pure parts can be tested on the
-//! host); this file only pulls in `boot/entry.S`, which calls `i386_init`.
+//! host); this file only pulls in `boot/entry.S`, which calls `i386_boot`, then
+//! `i386_init`.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 // The constants entry.S uses come from the Rust definitions.
@@ -10,6 +11,7 @@ core::arch::global_asm!(
     include_str!("../../boot/entry.S"),
     KERNBASE = const inc::memlayout::KERNBASE,
     KSTKSIZE = const inc::memlayout::KSTKSIZE,
+    KSTACKTOP = const inc::memlayout::KSTACKTOP,
     ENTRY_PDES = const kern::init::ENTRY_MAPPED >> inc::memlayout::PTSHIFT,
     PDE_4MB = const inc::mmu::PTE_P | inc::mmu::PTE_W | inc::mmu::PTE_PS,
     CR0_BITS = const inc::mmu::CR0_PG | inc::mmu::CR0_WP | inc::mmu::CR0_PE,
@@ -19,7 +21,10 @@ core::arch::global_asm!(
 
 #[cfg(target_os = "none")]
 #[used]
-static KEEP_INIT: extern "C" fn(u32, u32) -> ! = kern::init::i386_init;
+static KEEP_BOOT: extern "C" fn(u32, u32) = kern::init::i386_boot;
+#[cfg(target_os = "none")]
+#[used]
+static KEEP_INIT: extern "C" fn() -> ! = kern::init::i386_init;
 
 #[cfg(not(target_os = "none"))]
 fn main() {

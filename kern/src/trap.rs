@@ -242,7 +242,7 @@ mod machine {
     /// or frees a DYING env and reschedules.
     fn enter_from_user(tf: &Trapframe) -> (Bkl, usize) {
         if OVERFLOW_ON_ENTRY.load(Ordering::Relaxed) {
-            overflow_kernel_stack_on_purpose(0);
+            crate::dblfault::overflow_kernel_stack_on_purpose("kstackoverflow", 0);
         }
         let mut bkl = bkl::lock_kernel();
         let e = bkl
@@ -283,25 +283,6 @@ mod machine {
             resume_or_yield(bkl)
         } else {
             kernel_trap(&irq, frame)
-        }
-    }
-
-    /// Recurses with a 1 KB frame until the kernel stack runs into its guard
-    /// page (command-line word `kstackoverflow`): the double fault that
-    /// follows must be reported by dblfault.rs.
-    #[inline(never)]
-    fn overflow_kernel_stack_on_purpose(depth: u32) -> u32 {
-        if depth == 0 {
-            cprintf!(
-                "kstackoverflow: recursing in the kernel on CPU %d\n",
-                crate::cpu::cpu_id()
-            );
-        }
-        let frame = core::hint::black_box([depth; 256]);
-        if core::hint::black_box(depth) < u32::MAX {
-            overflow_kernel_stack_on_purpose(depth + 1).wrapping_add(frame[3])
-        } else {
-            frame[0]
         }
     }
 

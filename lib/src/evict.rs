@@ -31,6 +31,11 @@ impl ClockHand {
         ClockHand { next: 0 }
     }
 
+    /// A hand that starts its next sweep at page `vpn`.
+    pub const fn starting_at(vpn: u32) -> Self {
+        ClockHand { next: vpn }
+    }
+
     /// Where the next sweep starts.
     pub fn position(&self) -> u32 {
         self.next

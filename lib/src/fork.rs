@@ -56,7 +56,9 @@ fn cow_fault(utf: &UTrapframe) {
 fn make_private(page: u32) -> Result<(), i32> {
     let rw = PTE_P | PTE_U | PTE_W;
     // SAFETY: PFTEMP is reserved for this copy; nothing else lives there.
-    unsafe { sys_page_alloc(0, PFTEMP, rw)? };
+    // With memory full, another page is paged out first (swap.rs).
+    let alloc = || unsafe { sys_page_alloc(0, PFTEMP, rw) };
+    crate::swap::retry_with_eviction(page, alloc)?;
     // SAFETY: both pages are mapped and readable, PFTEMP writable, and
     // distinct; the copy happens through raw pointers only.
     unsafe {
@@ -241,6 +243,7 @@ fn setup_child(child: EnvId, how: Sharing) -> Result<(), i32> {
         sys_page_alloc(child, UXSTACKTOP - PGSIZE, PTE_P | PTE_U | PTE_W)?;
         crate::sys_env_set_pgfault_upcall(child, crate::pgfault::pgfault_upcall_addr())?;
     }
+    crate::swap::share_with_child(child)?;
     sys_env_set_status(child, ENV_RUNNABLE)
 }
 

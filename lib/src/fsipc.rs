@@ -72,6 +72,14 @@ pub fn raw_request(req_type: u32, page: Option<(u32, u32)>, dstva: Option<u32>) 
     }
 }
 
+/// A swap-store request (swap.rs) whose arguments are two words in the
+/// request page.
+pub fn swap_request(req_type: u32, words: [u32; 2]) -> i32 {
+    put_u32(0, words[0]);
+    put_u32(4, words[1]);
+    fsipc(req_type, None)
+}
+
 /// Sends request `req_type` with the request page.
 fn fsipc(req_type: u32, dstva: Option<u32>) -> i32 {
     raw_request(

@@ -246,6 +246,9 @@ mod machine {
             return Err(-E_INVAL);
         }
         let new = new as u32;
+        if new < old {
+            crate::swap::discard(round_up(new, PGSIZE), round_up(old, PGSIZE));
+        }
         let mut page = round_up(new, PGSIZE);
         while page < round_up(old, PGSIZE) {
             if uvpt(page).is_some() {
@@ -277,7 +280,8 @@ mod machine {
                     // SAFETY: the page is unmapped or the zero page: no
                     // Rust data is lost by replacing it with zeroes.
                     let rw = PTE_P | PTE_U | PTE_W;
-                    if unsafe { crate::sys_page_alloc(0, page, rw) }.is_err() {
+                    let alloc = || unsafe { crate::sys_page_alloc(0, page, rw) };
+                    if crate::swap::retry_with_eviction(page, alloc).is_err() {
                         return false;
                     }
                 }

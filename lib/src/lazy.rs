@@ -120,7 +120,8 @@ mod machine {
     /// The zero frame's physical address; 0 until we first map it.
     static ZERO_FRAME: AtomicU32 = AtomicU32::new(0);
 
-    fn zero_frame() -> Option<u32> {
+    /// The zero frame's physical address, once this env has mapped it.
+    pub fn zero_frame() -> Option<u32> {
         Some(ZERO_FRAME.load(Ordering::Relaxed)).filter(|&pa| pa != 0)
     }
 
@@ -132,17 +133,21 @@ mod machine {
     /// Maps the zero frame read-only at `page` and learns its address.
     fn map_zero(page: u32) -> Result<(), i32> {
         // SAFETY: the page was unmapped: nothing of ours lives there.
-        unsafe { crate::sys_page_map_zero(0, page, PTE_P | PTE_U)? };
+        let map = || unsafe { crate::sys_page_map_zero(0, page, PTE_P | PTE_U) };
+        crate::swap::retry_with_eviction(page, map)?;
         if let Some(pte) = uvpt(page) {
             ZERO_FRAME.store(pte_addr(pte), Ordering::Relaxed);
         }
         Ok(())
     }
 
+    /// Maps a private zeroed page at `page`, evicting another page to make
+    /// room if memory is full (swap.rs).
     fn map_private(page: u32) -> Result<(), i32> {
         // SAFETY: the page was unmapped or the zero page; its contents
         // (zeroes) stay the same.
-        unsafe { crate::sys_page_alloc(0, page, PTE_P | PTE_U | PTE_W) }
+        let alloc = || unsafe { crate::sys_page_alloc(0, page, PTE_P | PTE_U | PTE_W) };
+        crate::swap::retry_with_eviction(page, alloc)
     }
 
     /// The lowest page of the normal stack (the run of mapped pages that
@@ -174,6 +179,12 @@ mod machine {
             return false;
         }
         let page = round_down(utf.utf_fault_va, PGSIZE);
+        if crate::swap::paged_out(page) {
+            if let Err(e) = crate::swap::page_in(page) {
+                no_page(utf.utf_fault_va, "swap: cannot page in", e);
+            }
+            return true;
+        }
         let fault = Fault {
             va: utf.utf_fault_va,
             write: utf.utf_err & FEC_WR != 0,
@@ -193,17 +204,16 @@ mod machine {
             Action::NotMine => return false,
         };
         if let Err(e) = done {
-            // A clean end, not a kernel trap dump: the program simply ran
-            // out of memory.
-            crate::cprintf!(
-                "[%08x] lazy: no page for va %08x: %e\n",
-                sys_getenvid(),
-                fault.va,
-                e
-            );
-            crate::exit();
+            no_page(fault.va, "lazy: no page for", e);
         }
         true
+    }
+
+    /// A clean end, not a kernel trap dump: the program simply ran out of
+    /// memory (or of swap).
+    fn no_page(va: u32, what: &str, e: i32) -> ! {
+        crate::cprintf!("[%08x] %s va %08x: %e\n", sys_getenvid(), what, va, e);
+        crate::exit();
     }
 
     fn report(f: &Fault, why: Refusal) {

@@ -62,6 +62,8 @@ pub mod spawn;
 #[cfg(target_os = "none")]
 pub mod string;
 #[cfg(target_os = "none")]
+pub mod swap;
+#[cfg(target_os = "none")]
 pub mod syscall;
 #[cfg(target_os = "none")]
 pub mod vmmap;

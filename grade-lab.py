@@ -24,6 +24,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -861,6 +862,122 @@ def lab5_fs_tests() -> List[Test]:
     return tests
 
 
+def image_file(image: str, name: bytes) -> Optional[bytes]:
+    """The contents of file `name` in the root directory of the JOS disk
+    image `image` (docs/abi.md, "Super and File"), or None."""
+    with open(image, "rb") as f:
+        img = f.read()
+
+    def block(b):
+        return img[b * 4096:(b + 1) * 4096]
+
+    def contents(rec):
+        size = struct.unpack_from("<i", rec, 128)[0]
+        ptrs = list(struct.unpack_from("<10I", rec, 136))
+        indirect = struct.unpack_from("<I", rec, 176)[0]
+        if indirect:
+            ptrs += struct.unpack_from("<1024I", block(indirect))
+        data = b"".join(block(p) if p else bytes(4096) for p in ptrs[:(size + 4095) // 4096])
+        return data[:size]
+
+    root = contents(block(1)[8:8 + 256])
+    for off in range(0, len(root), 256):
+        if root[off:off + 128].split(b"\0")[0] == name:
+            return contents(root[off:off + 256])
+    return None
+
+
+def check_on_disk(test: Test, name: bytes, want: bytes) -> Checker:
+    """After the run, file `name` on the test's disk holds `want`."""
+    def check(lines: List[str]) -> List[str]:
+        got = image_file(test.disk_file(), name)
+        if got == want:
+            return []
+        return ["on the disk, %s holds %s, not %d bytes %r..." % (
+            name.decode(), "nothing" if got is None else "%d bytes %r..." % (len(got), got[:8]), len(want), want[:8])]
+    return check
+
+
+def mmap_tests() -> List[Test]:
+    """Issue 10, memory-mapped files (docs/mmap.md): xv6's mmaptest, Pintos's
+    mmap set, clients killed in the middle of a page-in. Lab 5 tests: `fs`
+    first, a disk of their own that fsck checks, at 1 and 4 CPUs."""
+    xv6 = ["mmaptest: %s ok" % t for t in
+           ["basic", "private", "read-only", "read/write", "dirty", "not-mapped unmap", "two files", "fork",
+            "two envs share"]] + [
+        "mmaptest: lazy access: 1 pages mapped, 2 after touching page 10 .the handle, then the page.",
+        "mmaptest: lazy access ok",
+        "mmaptest: munmap prevents access: child touches 50000000",
+        r".[0-9a-f]{8}. user fault va 50000000 ip",
+        "mmaptest: munmap prevents access ok",
+        "mmaptest: writes to read-only mapped memory: child touches 51000000",
+        r".[0-9a-f]{8}. mmap: write to read-only mapping at va 51000000",
+        r".[0-9a-f]{8}. user fault va 51000000 ip",
+        "mmaptest: writes to read-only mapped memory ok",
+        "mmaptest: /mmap.disk written through a mapping only",
+        "mmaptest: done", NO_RUNNABLE]
+    NO = "refused: invalid parameter"
+
+    def pt(case, what):
+        return "mmappintos: %s: %s" % (case, what)
+    pintos = [
+        pt("mmap-read", "the mapping shows the file, zeros past its end"),
+        pt("mmap-close", "read after closing the fd"),
+        pt("mmap-unmap", "child touches 10000000"), r".[0-9a-f]{8}. user fault va 10000000 ip",
+        pt("mmap-overlap", "the second page again: " + NO), pt("mmap-overlap", "the page before and the first: " + NO),
+        pt("mmap-twice", "the file mapped twice, both show it"),
+        pt("mmap-write", "stores through the mapping are in the file after munmap"),
+        pt("mmap-exit", "a child's stores are in the file after it exits"),
+        pt("mmap-shuffle", "10000 swaps in 64 KB, the file matches"),
+        pt("mmap-bad-fd", "fd 0x5555: " + NO), pt("mmap-bad-fd", "fd 20, not open: " + NO),
+        pt("mmap-bad-fd", "the console: " + NO),
+        pt("mmap-clean", r"an unwritten mapping leaves the file as written\(\)"),
+        pt("mmap-inherit", "fork: the child's shared store is ours, its private one not"),
+        pt("mmap-misalign", "10000234: " + NO), pt("mmap-null", "address 0: " + NO), pt("mmap-over-code", "UTEXT: " + NO),
+        pt("mmap-over-data", "a static's page: " + NO), pt("mmap-over-stk", "the stack's page: " + NO),
+        pt("mmap-kernel", "UTOP: " + NO), pt("mmap-kernel", "KERNBASE: " + NO), pt("mmap-kernel", "across UTOP: " + NO),
+        pt("mmap-zero-len", "length 0: " + NO), pt("mmap-bad-off", "offset 1234: " + NO),
+        pt("mmap-zero", "an empty file: " + NO),
+        pt("mmap-remove", "a page read before remove still reads the same"),
+        pt("mmap-remove", "child touches 10001000"),
+        r".[0-9a-f]{8}. mmap: cannot page in va 10001000: file or block not found",
+        r".[0-9a-f]{8}. user fault va 10001000 ip",
+        pt("mmap-off", "from offset 4096: the file's second and third pages"),
+        pt("mmap-ro", "child touches 10000000"),
+        r".[0-9a-f]{8}. mmap: write to read-only mapping at va 10000000",
+        r".[0-9a-f]{8}. user fault va 10000000 ip",
+        "mmappintos: pages mapped before the cases ([0-9]+), after \\1$",
+        "mmappintos: done", NO_RUNNABLE]
+    kill = ["mmapkill: killed 40 clients, [1-9][0-9]* of them in a page-in",
+            "mmapkill: our mappings intact, the file intact", NO_RUNNABLE]
+    base = [
+        Test(5, "mmapkill", prog="fs,mmapkill", disk="fs.img", expect=kill),
+        # A 1 MB disk of its own: filling it makes the allocator reuse blocks.
+        Test(5, "mmapreuse", prog="fs,mmapreuse", disk=256, expect=[
+            "mmapreuse: removed the mapped file, filled the disk with another: [0-9]+ KB",
+            "mmapreuse: the old mapping kept its bytes, the new file holds only its own", NO_RUNNABLE]),
+        Test(5, "mmaptest", prog="fs,mmaptest", disk="fs.img", expect=xv6),
+        Test(5, "mmappintos", prog="fs,mmappintos", disk="fs.img", expect=pintos),
+    ]
+    tests = []
+    for t in base:
+        t.forbid.append(USER_PANIC)
+        # At 4 CPUs a client is rarely caught waiting: only 1 CPU insists.
+        expect = [e.replace("[1-9][0-9]* of them", "[0-9]+ of them") for e in t.expect]
+        four = Test(t.lab, t.name + " (4 CPUs)", expect=expect, forbid=list(t.forbid), prog=t.prog,
+                    cpus=4, timeout=t.timeout, disk=t.disk, mem=t.mem)
+        if t.name == "mmaptest":
+            # The stores reached the disk itself, not only the server's cache.
+            for each in (t, four):
+                each.checks.append(check_on_disk(each, b"mmap.disk", b"D" * 8192))
+        tests += [t, four]
+    # The benchmark's own check (its figures are `make bench`'s).
+    tests.append(Test(5, "benchmmap", prog="fs,benchmmap", disk="fs.img", forbid=[USER_PANIC],
+                      expect=["BENCH mmap_fault_uncached [0-9]+", "BENCH mmap_fault_cached [0-9]+",
+                              "benchmmap: both mappings showed /sh's ELF header", NO_RUNNABLE]))
+    return tests
+
+
 def vmk_tests() -> List[Test]:
     """Issue 9's kernel mechanisms (docs/vm.md). Lab 4: pgaccess forks."""
     pgaccess = ["pgaccess: 32 pages took 33 frames, 1 of them page tables",
@@ -927,7 +1044,7 @@ def ipc_send_recv_tests() -> List[Test]:
 def all_tests() -> List[Test]:
     tests = (lab1_2_tests() + lab3_tests() + lab4_tests() + fuzz_tests() + refcount_tests() + fpu_tests() + vm_tests() + bench_tests()
              + vmk_tests()
-             + lab5_fs_tests() + lab5_lib_tests() + ipc_send_recv_tests())
+             + lab5_fs_tests() + mmap_tests() + lab5_lib_tests() + ipc_send_recv_tests())
     for test in tests:
         # Lab 3/4 programs that end the run must give every page back.
         if test.lab >= 3 and NO_RUNNABLE in test.expect:

@@ -9,6 +9,12 @@
 //! clock (`fs::clock`) picks a block not used lately, which is written back
 //! if dirty and unmapped. So the file system runs in less memory than the
 //! disk holds.
+//!
+//! Beyond JOS, a block's page may be lent to clients (`lend`, for mmap;
+//! docs/mmap.md). While any other env maps it (its page's reference count,
+//! read at UPAGES, is above 1) the block is pinned: the clock passes it
+//! over, and a writable loan keeps it dirty, since the client's stores set
+//! the dirty bit in the client's page table, not in ours.
 
 use crate::ide;
 use core::cell::UnsafeCell;
@@ -19,6 +25,7 @@ use inc::error::E_NO_MEM;
 use inc::fs::{BLKSECTS, BLKSIZE, DISKMAP, DISKSIZE};
 use inc::mmu::{PTE_A, PTE_D, PTE_P, PTE_SYSCALL, PTE_U, PTE_W};
 use jos::fork::uvpt;
+use jos::pageref::pageref;
 use jos::{panic, set_pgfault_handler, sys_page_alloc, sys_page_map, sys_page_unmap, UTrapframe};
 
 /// Blocks the cache keeps in memory at most (4 MB).
@@ -62,6 +69,11 @@ pub fn is_dirty(b: u32) -> bool {
     uvpt(diskaddr(b)).is_some_and(|pte| pte & PTE_D != 0)
 }
 
+/// Whether another env maps block `b`'s page (a loan for mmap).
+pub fn is_lent(b: u32) -> bool {
+    pageref(diskaddr(b)) > 1
+}
+
 /// Maps block `b`'s page onto itself: same frame and permissions, with the
 /// accessed and dirty bits clear.
 fn remap_clean(b: u32, pte: u32) {
@@ -85,7 +97,11 @@ pub fn flush_block(b: u32) {
     if let Err(e) = ide::ide_write(b * BLKSECTS as u32, data) {
         panic!("writing block %u: %e", b, e);
     }
-    remap_clean(b, pte);
+    // A borrower may store into the page again at any moment: it stays
+    // dirty until the last borrower lets go.
+    if !is_lent(b) {
+        remap_clean(b, pte);
+    }
 }
 
 /// Writes back and unmaps block `b` (already taken off the clock).
@@ -115,9 +131,10 @@ fn used_lately(b: u32) -> bool {
     }
 }
 
-/// Evicts one block chosen by the clock; false if none is resident.
+/// Evicts one block chosen by the clock; false if none is resident or
+/// every resident block is lent.
 fn evict_one() -> bool {
-    match with_clock(|c| c.choose_victim(used_lately)) {
+    match with_clock(|c| c.choose_unpinned(used_lately, is_lent)) {
         Some(victim) => {
             drop_block(victim);
             true
@@ -137,7 +154,10 @@ pub fn evict(b: u32) {
 /// room first.
 fn map_new_page(b: u32) {
     while with_clock(|c| c.is_full()) {
-        evict_one();
+        if !evict_one() {
+            // `may_lend` keeps half of the cache unlent, so this cannot be.
+            panic!("block cache full of lent blocks");
+        }
     }
     loop {
         // SAFETY: block b's page is unmapped and nothing refers to it.
@@ -154,9 +174,52 @@ fn map_new_page(b: u32) {
 /// Block `b` is about to be overwritten whole: give it a page without
 /// reading the disk (the caller's writes make it dirty).
 pub fn map_fresh(b: u32) {
+    if is_mapped(b) && is_lent(b) {
+        // The block was freed and is reused now, but a client still maps
+        // its old page: that page leaves the cache (the client keeps the
+        // frame, detached from the disk) and the block gets a new one.
+        with_clock(|c| c.remove(b));
+        // SAFETY: the file system keeps no reference into block pages.
+        if let Err(e) = unsafe { sys_page_unmap(0, diskaddr(b)) } {
+            panic!("unmapping block %u: %e", b, e);
+        }
+    }
     if !is_mapped(b) {
         map_new_page(b);
     }
+}
+
+/// Whether one more block may be lent: lent blocks cannot be evicted, so
+/// at most half of the cache may be lent at once.
+pub fn may_lend() -> bool {
+    with_clock(|c| {
+        c.len() < CACHE_BLOCKS / 2
+            || c.blocks().iter().filter(|&&b| is_lent(b)).count() < CACHE_BLOCKS / 2
+    })
+}
+
+/// Readies block `b`'s page to be lent and returns its address: reads it
+/// in, zeroes the bytes from `tail` on if no one else maps it (past the
+/// end of the file they must read as zeros), and, for a writable loan,
+/// marks it dirty in our page table.
+pub fn lend(b: u32, tail: usize, writable: bool) -> u32 {
+    let va = diskaddr(b);
+    // SAFETY: the block's page, read in by our fault handler on first touch.
+    let _ = unsafe { core::ptr::read_volatile(va as *const u32) };
+    if tail < BLKSIZE && !is_lent(b) {
+        // SAFETY: the page is mapped and only ours right now.
+        unsafe { core::ptr::write_bytes((va as usize + tail) as *mut u8, 0, BLKSIZE - tail) };
+    }
+    if writable {
+        // A locked compare-and-swap writes its operand whether or not it
+        // matches, so it sets our dirty bit without ever undoing a
+        // borrower's store (a plain read and write back could).
+        // SAFETY: the page is mapped writable and 4-byte aligned.
+        let word = unsafe { core::sync::atomic::AtomicU32::from_ptr(va as *mut u32) };
+        let now = word.load(Ordering::Relaxed);
+        let _ = word.compare_exchange(now, now, Ordering::SeqCst, Ordering::SeqCst);
+    }
+    va
 }
 
 /// The page-fault handler: reads the faulting block into a fresh page.

@@ -96,6 +96,40 @@ impl<const N: usize> Clock<N> {
             self.take(self.hand)
         })
     }
+
+    /// `choose_victim` among the blocks that are not `pinned` (lent to a
+    /// client for mmap): a pinned block is never taken, and never has its
+    /// mark cleared. None if every resident block is pinned.
+    pub fn choose_unpinned(
+        &mut self,
+        mut used_lately: impl FnMut(u32) -> bool,
+        pinned: impl Fn(u32) -> bool,
+    ) -> Option<u32> {
+        if self.blocks().iter().all(|&b| pinned(b)) {
+            return None;
+        }
+        // Two sweeps clear every unpinned mark; then the first unpinned
+        // block at the hand goes.
+        for _ in 0..2 * self.len {
+            if self.hand >= self.len {
+                self.hand = 0;
+            }
+            let b = self.blocks[self.hand];
+            if !pinned(b) && !used_lately(b) {
+                return Some(self.take(self.hand));
+            }
+            self.hand += 1;
+        }
+        loop {
+            if self.hand >= self.len {
+                self.hand = 0;
+            }
+            if !pinned(self.blocks[self.hand]) {
+                return Some(self.take(self.hand));
+            }
+            self.hand += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -166,6 +200,39 @@ mod tests {
         assert_eq!(c.choose_victim(|_| false), Some(3));
         assert_eq!(c.choose_victim(|_| false), Some(1));
         assert!(c.is_empty());
+    }
+
+    #[test]
+    fn pinned_blocks_are_never_taken_nor_cleared() {
+        let mut c = Clock::<4>::new();
+        for b in [1, 2, 3, 4] {
+            c.insert(b);
+        }
+        let pinned = |b: u32| b == 1 || b == 3;
+        let mut asked = Vec::new();
+        let mut used: HashSet<u32> = [2].into_iter().collect();
+        let v = c.choose_unpinned(
+            |b| {
+                asked.push(b);
+                used.remove(&b)
+            },
+            pinned,
+        );
+        assert_eq!(v, Some(4));
+        assert!(!asked.contains(&1) && !asked.contains(&3));
+        // Marks that never clear: still an unpinned block, never a pinned one.
+        assert_eq!(c.choose_unpinned(|_| true, pinned), Some(2));
+        assert_eq!(c.choose_unpinned(|_| true, pinned), None);
+        assert_eq!(c.len(), 2);
+    }
+
+    #[test]
+    fn all_pinned_gives_none_and_changes_nothing() {
+        let mut c = Clock::<2>::new();
+        c.insert(7);
+        c.insert(8);
+        assert_eq!(c.choose_unpinned(|_| false, |_| true), None);
+        assert_eq!(c.blocks(), &[7, 8]);
     }
 
     #[test]

@@ -8,6 +8,8 @@ mod bc;
 #[cfg(target_os = "none")]
 mod ide;
 #[cfg(target_os = "none")]
+mod lend;
+#[cfg(target_os = "none")]
 mod serv;
 #[cfg(target_os = "none")]
 mod swapserv;

@@ -11,7 +11,8 @@
 //! Beyond JOS: a fileid is honoured only from an env that maps the slot's
 //! Fd page among its fds (it opened the file, or inherited the fd by fork
 //! or spawn). The kernel's `page_shared` answers that; guessing a fileid
-//! gets -E_INVAL.
+//! gets -E_INVAL. The library's mmap keeps its own copies of Fd pages in
+//! the MMAPFD window (so a mapping outlives its fd); those count too.
 //!
 //! What the server believes about an open file (its record, its access
 //! mode) is kept here, not in the Fd page, which the client can write.
@@ -175,6 +176,7 @@ impl Server {
     fn dispatch(&mut self, whom: EnvId, req: u32) -> Reply {
         let r = match req {
             FSREQ_OPEN => return self.serve_open(),
+            FSREQ_MAP => return self.serve_map(whom),
             FSREQ_SET_SIZE => self.serve_set_size(whom),
             FSREQ_READ => self.serve_read(whom),
             FSREQ_WRITE => self.serve_write(whom),
@@ -238,12 +240,20 @@ impl Server {
         if o.fileid != fileid || pageref(fd_va(slot)) <= 1 {
             return Err(-E_INVAL);
         }
-        let holds = |i: usize| sys_page_shared(whom, fd_page(i), fd_va(slot)) == Ok(true);
+        // Its fds, then the library's references for mmap (MMAPFD).
+        let page = |i: usize| {
+            if i < MAXFD {
+                fd_page(i)
+            } else {
+                mmap_fd_page(i - MAXFD)
+            }
+        };
+        let holds = |i: usize| sys_page_shared(whom, page(i), fd_va(slot)) == Ok(true);
         let hint = o.fd_hint as usize;
         let found = if holds(hint) {
             Some(hint)
         } else {
-            (0..MAXFD).find(|&i| i != hint && holds(i))
+            (0..MAXFD + MAXMMAPFD).find(|&i| i != hint && holds(i))
         };
         let Some(i) = found else {
             return Err(-E_INVAL);
@@ -390,6 +400,23 @@ impl Server {
         let f = self.file_of(slot)?;
         self.fs.file_flush(f)?;
         Ok(0)
+    }
+
+    /// FSREQ_MAP: lends the page of one block (`lend.rs`).
+    fn serve_map(&mut self, whom: EnvId) -> Reply {
+        let (fileid, offset, perm) = (req_u32(0) as i32, req_u32(4), req_u32(8));
+        let lent = self.lookup(whom, fileid).and_then(|slot| {
+            let f = self.file_of(slot)?;
+            if !self.can_read(slot) {
+                return Err(-E_INVAL);
+            }
+            let can_write = self.can_write(slot);
+            crate::lend::lend_block(&mut self.fs, f, offset, perm, can_write)
+        });
+        match lent {
+            Ok(page) => (0, Some(page)),
+            Err(e) => (e, None),
+        }
     }
 
     fn serve_remove(&mut self) -> Result<i32, i32> {

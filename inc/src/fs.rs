@@ -87,6 +87,10 @@ pub const FSREQ_STAT: u32 = 5;
 pub const FSREQ_FLUSH: u32 = 6;
 pub const FSREQ_REMOVE: u32 = 7;
 pub const FSREQ_SYNC: u32 = 8;
+/// RJOS (docs/mmap.md): lend the block-cache page holding one block of an
+/// open file (`ReqMap`); the reply carries the page. 10 and 11 are free for
+/// more mmap requests; 12-15 belong to the swap store.
+pub const FSREQ_MAP: u32 = 9;
 
 // RJOS's swap store (docs/swap.md), served by the FS env from its second
 // disk. OUT and IN carry the page's address in the IPC value's upper 20
@@ -181,6 +185,31 @@ pub struct ReqRemove {
     pub req_path: [u8; MAXPATHLEN],
 }
 
+/// FSREQ_MAP: the block at byte `req_offset` (a multiple of BLKSIZE, below
+/// the file's size) of the open file `req_fileid`, lent with the page
+/// permissions `req_perm` (0, PTE_SHARE, or PTE_W | PTE_SHARE; PTE_P|PTE_U
+/// are implied).
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct ReqMap {
+    pub req_fileid: i32,
+    pub req_offset: u32,
+    pub req_perm: u32,
+}
+
+/// Where the library keeps its own references to the files it maps: page i
+/// of this window is a copy of the mapped fd's page (so the file stays open
+/// after the fd is closed). The server honours a fileid from an env that
+/// maps the file's Fd page among its fds or here.
+pub const MMAPFD: u32 = 0xDC00_0000;
+/// Pages in the MMAPFD window.
+pub const MAXMMAPFD: usize = 32;
+
+/// Page `i` of the MMAPFD window.
+pub const fn mmap_fd_page(i: usize) -> u32 {
+    MMAPFD + i as u32 * 4096
+}
+
 /// The whole request page (4096 bytes); READ replies with raw bytes here.
 #[repr(C, align(4096))]
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -209,6 +238,11 @@ mod tests {
         assert_eq!(offset_of!(RetStat, ret_size), 128);
         assert_eq!(offset_of!(RetStat, ret_isdir), 132);
         assert_eq!(size_of::<Fsipc>(), 4096);
+        assert_eq!(offset_of!(ReqMap, req_offset), 4);
+        assert_eq!(offset_of!(ReqMap, req_perm), 8);
+        // The window lies past the fd data windows and below the stack.
+        assert!(mmap_fd_page(0) >= crate::fd::FILEDATA + crate::fd::MAXFD as u32 * 0x40_0000);
+        assert!(mmap_fd_page(MAXMMAPFD) <= crate::memlayout::USTACKTOP - (2 << 20));
         assert_eq!(MAXFILESIZE, 4_235_264);
     }
 }

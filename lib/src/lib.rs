@@ -11,8 +11,8 @@
 //! see `docs/user.md`.
 #![cfg_attr(not(test), no_std)]
 
-// `cow`, `argv`, `elf`, `evict`, `lineedit` and `shparse` are pure logic, and `heap`
-// and `lazy` keep their pure parts (allocator, fault policy) apart from the
+// `cow`, `argv`, `elf`, `evict`, `lineedit` and `shparse` are pure logic, and `heap`,
+// `lazy` and `mmap` keep their pure parts (allocator, fault policy) apart from the
 // machine's; these build everywhere, so `cargo test -p jos` tests them on
 // the host. Everything else needs the i686 machine.
 pub mod argv;
@@ -22,6 +22,7 @@ pub mod evict;
 pub mod heap;
 pub mod lazy;
 pub mod lineedit;
+pub mod mmap;
 pub mod shparse;
 pub use inc;
 
@@ -85,6 +86,7 @@ pub use {
     inc::trap::UTrapframe,
     ipc::{ipc_recv, ipc_send, ipc_send_recv},
     libmain::{args, binaryname, env_mem, envs, thisenv},
+    mmap::{mmap, msync, munmap},
     pgfault::set_pgfault_handler,
     pipe::{pipe, pipeisclosed},
     spawn::spawn,

@@ -86,7 +86,8 @@ pub fn set_pgfault_handler(handler: PgfaultHandler) {
 
 /// Called by `_pgfault_upcall` with the UTrapframe the kernel pushed.
 ///
-/// The chain: the library's policy (`lazy::handle`) first; then the
+/// The chain: mapped files (`mmap::handle`), the library's policy
+/// (`lazy::handle`); then the
 /// program's handler, if one is set; else the fault goes back to the
 /// kernel: we drop the upcall and return, the instruction faults again,
 /// and the kernel reports it and destroys us exactly as it would have
@@ -98,6 +99,13 @@ extern "C" fn pgfault_dispatch(utf: *const UTrapframe) {
     // Faults nested too deep end in the kernel: a frame that would not fit
     // the exception stack, or a handler whose own pushes ran off it into
     // the guard page, destroys the env with a message naming the guard.
+    // Mapped files first: a mapping may lie where the lazy policy would
+    // otherwise claim the page (MAP_FIXED above the break).
+    match crate::mmap::handle(utf) {
+        crate::mmap::Verdict::Handled => return,
+        crate::mmap::Verdict::Refused => return give_back(),
+        crate::mmap::Verdict::NotMine => {}
+    }
     if crate::lazy::handle(utf) {
         return;
     }

@@ -407,6 +407,9 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     }
     bad_requests();
     cprintf!("swap-kill: %s\n", kill_while_paging());
+    // The merge cases removed their files: get the bitmap to the disk,
+    // which fsck reads after the run.
+    jos::file::sync().unwrap_or_else(|e| panic!("sync: %e", e));
     match swap::store_slots_in_use() {
         Ok(n) => cprintf!("swap: slots in use at the end: %u\n", n),
         Err(e) => cprintf!("swap: the store did not answer: %e\n", e),

@@ -176,7 +176,7 @@ def backtrace_args(lines: List[str]) -> List[str]:
 
 def check_backtrace_count(lines: List[str]) -> List[str]:
     n = len(backtrace_args(lines))
-    return [] if n == 8 else ["expected 8 backtrace frames (`  ebp f01.....  eip f01.....  args ...`), found %d" % n]
+    return [] if n == 8 else ["expected 8 backtrace frames (`  ebp efff....  eip f01.....  args ...`), found %d" % n]
 
 
 def check_backtrace_args(lines: List[str]) -> List[str]:

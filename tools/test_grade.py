@@ -33,7 +33,7 @@ def backtrace(first_args=(0, 0, 1, 2, 3, 4, 5, 0x2BADB002), names=None):
     names = names or ["test_backtrace"] * 6 + ["i386_init", "relocated"]
     lines = ["Stack backtrace:"]
     for i, (arg, name) in enumerate(zip(first_args, names)):
-        lines.append(frame(0xF0117F00 + 0x20 * i, 0xF0101234 + i, arg, 0, 0, 0, 0))
+        lines.append(frame(0xEFFFFC8C + 0x74 * i, 0xF0101234 + i, arg, 0, 0, 0, 0))
         src = {"mon_backtrace": "kern/src/monitor.rs", "relocated": "boot/entry.S"}.get(name, "kern/src/init.rs")
         lines.append("       %s:%d: %s+%d" % (src, 40 + i, name, 20 + i))
     return lines
@@ -114,7 +114,7 @@ class Lab1And2(unittest.TestCase):
 
     def test_missing_frame_fails_count(self):
         out = lab12_output(first_args=(0, 0, 1, 2, 3, 4, 5))
-        self.assertEqual(verdict("backtrace count", out), ["expected 8 backtrace frames (`  ebp f01.....  eip f01.....  args ...`), found 7"])
+        self.assertEqual(verdict("backtrace count", out), ["expected 8 backtrace frames (`  ebp efff....  eip f01.....  args ...`), found 7"])
         self.assertEqual(verdict("backtrace arguments", out), [])
 
     def test_wrong_arguments_fail(self):

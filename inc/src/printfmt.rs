@@ -406,7 +406,6 @@ pub fn snprintf(buf: &mut [u8], fmt: &str, args: &[Arg]) -> usize {
 mod tests {
     use super::*;
     use crate::error::E_NO_MEM;
-    use crate::jos_args;
 
     fn fmt(f: &str, args: &[Arg]) -> String {
         let mut c = Collect::default();

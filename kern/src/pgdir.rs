@@ -788,7 +788,7 @@ mod tests {
         let d = new_dir(&mut f);
         let pa = f.alloc(false).unwrap();
         for _ in 0..u16::MAX {
-            f.incref(pa);
+            f.incref(pa).unwrap();
         }
         assert_eq!(
             insert(&mut f, d, pa, VirtAddr(0x80_0000), PTE_U),

@@ -3,10 +3,9 @@
 //!
 //! KILLS times, a forked child loops mapping a file MAP_SHARED and
 //! MAP_PRIVATE, faulting every page in, storing into each (and into a
-//! shared writable mapping), and unmapping; the parent destroys it after a random number of yields, half
-//! the time once it is blocked waiting for the server, which then is most
-//! often a page-in (the child's fault handler waiting for FSREQ_MAP's
-//! reply). Meanwhile the parent maps the same file itself: its shared
+//! shared writable mapping), and unmapping; the parent destroys it after a random number of yields, or, half
+//! the time, once it is seen blocked in a page-in (its fault handler
+//! waiting for FSREQ_MAP's reply). Meanwhile the parent maps the same file itself: its shared
 //! mapping must show the file, and a private page it wrote must keep its
 //! bytes. The children store the bytes the file already holds, so the file
 //! must end as it began. The kernel's free-page count shows any leak.
@@ -27,6 +26,8 @@ use jos::{cprintf, envs, fork, mmap, munmap, open, panic, remove, sys_env_destro
 use mmapfile::*;
 
 const KILLS: u32 = 40;
+/// Yields to wait for a child to be caught in a page-in.
+const PATIENCE: u32 = 5000;
 const PAGES: usize = 8;
 const LEN: usize = PAGES * PGSIZE as usize;
 const PATH: &[u8] = b"/mmapkill";
@@ -88,12 +89,20 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
             Ok(id) => id,
             Err(e) => panic!("fork: %e", e),
         };
-        let patient = rng.one_in(2);
-        for _ in 0..1 + rng.below(if patient { 400 } else { 40 }) {
-            if patient && envs(envx(child)).env_status == ENV_NOT_RUNNABLE {
-                break;
+        // Half the kills come after a random few yields, wherever the
+        // child is; the other half wait (boundedly) for a page-in, so the
+        // count below does not depend on how the scheduler happened to run.
+        if rng.one_in(2) {
+            for _ in 0..PATIENCE {
+                if in_page_in(child) {
+                    break;
+                }
+                sys_yield();
             }
-            sys_yield();
+        } else {
+            for _ in 0..1 + rng.below(40) {
+                sys_yield();
+            }
         }
         if in_page_in(child) {
             caught += 1;

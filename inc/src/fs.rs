@@ -210,6 +210,84 @@ pub const fn mmap_fd_page(i: usize) -> u32 {
     MMAPFD + i as u32 * 4096
 }
 
+/// Demand-paged program text (docs/vm.md): `spawn` leaves the program
+/// file's Fd page in the child at the last page of the MMAPFD window (so
+/// the server honours its fileid and the file stays open) ...
+pub const TEXT_HANDLE: u32 = mmap_fd_page(MAXMMAPFD - 1);
+/// ... and, read-only just above the window, the table of the ranges the
+/// child pages in itself on first touch (FSREQ_MAP, read-only loans).
+pub const TEXT_MAP: u32 = mmap_fd_page(MAXMMAPFD);
+/// `TextMap::magic` once spawn has written the table.
+pub const TEXT_MAP_MAGIC: u32 = 0x5445_5854; // "TEXT"
+/// Ranges a TextMap holds (one per read-only segment paged on demand).
+pub const MAXTEXTRANGES: usize = 8;
+
+/// `[start, end)` of the child's address space (page-aligned) holds the
+/// program file's bytes from `offset` on (a multiple of BLKSIZE).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
+pub struct TextRange {
+    pub start: u32,
+    pub end: u32,
+    pub offset: u32,
+}
+
+/// The page at TEXT_MAP.
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct TextMap {
+    pub magic: u32,
+    pub count: u32,
+    pub ranges: [TextRange; MAXTEXTRANGES],
+}
+
+/// A table with no ranges.
+impl Default for TextMap {
+    fn default() -> TextMap {
+        TextMap::zeroed()
+    }
+}
+
+impl TextMap {
+    /// The table as the bytes of its page.
+    pub fn as_bytes(&self) -> &[u8] {
+        bytemuck::bytes_of(self)
+    }
+
+    /// The ranges the table holds (none if it is not a text map).
+    pub fn ranges(&self) -> &[TextRange] {
+        if self.magic != TEXT_MAP_MAGIC {
+            return &[];
+        }
+        &self.ranges[..(self.count as usize).min(MAXTEXTRANGES)]
+    }
+
+    /// The range holding `va`, if the table is valid and has one.
+    pub fn find(&self, va: u32) -> Option<TextRange> {
+        self.ranges()
+            .iter()
+            .copied()
+            .find(|r| (r.start..r.end).contains(&va))
+    }
+
+    /// Adds a range; false if the table is full.
+    pub fn push(&mut self, r: TextRange) -> bool {
+        let n = self.count as usize;
+        if n >= MAXTEXTRANGES {
+            return false;
+        }
+        self.magic = TEXT_MAP_MAGIC;
+        self.ranges[n] = r;
+        self.count += 1;
+        true
+    }
+
+    /// The file offset of page `va` of range `r`.
+    pub fn file_offset(r: &TextRange, va: u32) -> u32 {
+        r.offset + (va & !0xFFF) - r.start
+    }
+}
+
 /// The whole request page (4096 bytes); READ replies with raw bytes here.
 #[repr(C, align(4096))]
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -221,6 +299,51 @@ pub struct Fsipc {
 mod tests {
     use super::*;
     use core::mem::{offset_of, size_of};
+
+    #[test]
+    fn text_map_finds_its_ranges_only() {
+        let mut m = TextMap::zeroed();
+        m.ranges[0] = TextRange {
+            start: 0x80_9000,
+            end: 0xA0_9000,
+            offset: 0x9000,
+        };
+        m.count = 1;
+        assert_eq!(m.find(0x80_9000), None, "no magic, no table");
+        m = TextMap::zeroed();
+        assert!(m.push(TextRange {
+            start: 0x80_9000,
+            end: 0xA0_9000,
+            offset: 0x9000
+        }));
+        assert_eq!(m.magic, TEXT_MAP_MAGIC);
+        assert_eq!(m.find(0x80_8fff), None);
+        assert_eq!(m.find(0xA0_9000), None);
+        let r = m.find(0x90_0123).unwrap();
+        assert_eq!(
+            TextMap::file_offset(&r, 0x90_0123),
+            0x9000 + 0x90_0000 - 0x80_9000
+        );
+        for _ in 1..MAXTEXTRANGES {
+            assert!(m.push(TextRange {
+                start: 0,
+                end: 0x1000,
+                offset: 0
+            }));
+        }
+        assert!(
+            !m.push(TextRange {
+                start: 0,
+                end: 0x1000,
+                offset: 0
+            }),
+            "full"
+        );
+        m.count = 99; // a corrupt count reads no further than the array
+        assert_eq!(m.ranges().len(), MAXTEXTRANGES);
+        assert!(m.find(0x80_9000).is_some());
+        assert!(core::mem::size_of::<TextMap>() <= 4096);
+    }
 
     #[test]
     fn layouts_match_jos() {

@@ -3,6 +3,7 @@
 //! tested on the host.
 
 use inc::error::E_NOT_EXEC;
+use inc::fs::TextRange;
 use inc::memlayout::UTOP;
 
 /// `\x7fELF` read as a little-endian word.
@@ -13,6 +14,43 @@ pub const PHDR_SIZE: usize = 32;
 pub const PT_LOAD: u32 = 1;
 /// `p_flags` bit: the segment is writable.
 pub const PF_W: u32 = 2;
+/// `p_flags` bit, from the range the ELF standard leaves to the OS
+/// (PF_MASKOS): the program asks for this read-only segment to be paged in
+/// on first touch (`lib/user.ld` sets it on `.lazytext`; docs/vm.md).
+pub const PF_RJOS_DEMAND: u32 = 0x0010_0000;
+
+/// How spawn brings one loadable segment into the child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Nothing now: the child's library pages it in from the file on first
+    /// touch (read-only loans of the server's cache pages).
+    Demand(TextRange),
+    /// Now, as read-only loans of the server's cache pages: every env
+    /// running the program shares the frames.
+    Lend,
+    /// Now, as private pages filled from the file (writable segments, a
+    /// bss, a file offset not page-aligned with the address).
+    Copy,
+}
+
+/// The placement of segment `ph` of a program entered at `entry`. Only
+/// read-only pages that are file bytes throughout can be shared, and the
+/// segment holding the entry point is never left to page in: the library
+/// code that pages in must itself be there when the program starts.
+pub fn placement(ph: &ProgHeader, entry: u32, page_size: u32) -> Placement {
+    let aligned = ph.offset % page_size == ph.va % page_size;
+    if ph.flags & PF_W != 0 || ph.filesz != ph.memsz || !aligned {
+        return Placement::Copy;
+    }
+    let start = ph.va - ph.va % page_size;
+    let end = (ph.va + ph.memsz).div_ceil(page_size) * page_size;
+    let has_entry = (ph.va..ph.va + ph.memsz).contains(&entry);
+    if ph.flags & PF_RJOS_DEMAND != 0 && !has_entry {
+        let offset = ph.offset - ph.offset % page_size;
+        return Placement::Demand(TextRange { start, end, offset });
+    }
+    Placement::Lend
+}
 
 /// What spawn needs from the file header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,5 +211,48 @@ mod tests {
         );
         assert_eq!(file_part(&ph, 0x80_1000, 0x1000), Some((0, 0x1FE0, 0x820)));
         assert_eq!(file_part(&ph, 0x80_2000, 0x1000), None); // bss only
+    }
+
+    fn segment(offset: u32, va: u32, filesz: u32, memsz: u32, flags: u32) -> ProgHeader {
+        ProgHeader {
+            p_type: PT_LOAD,
+            offset,
+            va,
+            filesz,
+            memsz,
+            flags,
+        }
+    }
+
+    #[test]
+    fn placement_shares_only_whole_read_only_file_pages() {
+        const R: u32 = 4;
+        const RX: u32 = 5;
+        let entry = 0x80_0020;
+        let text = segment(0x1020, 0x80_0020, 0x799d, 0x799d, RX);
+        assert_eq!(placement(&text, entry, 0x1000), Placement::Lend);
+        let data = segment(0x9000, 0x80_9000, 0x100, 0x100, R | PF_W);
+        assert_eq!(placement(&data, entry, 0x1000), Placement::Copy);
+        let ro_bss = segment(0x9000, 0x80_9000, 0x100, 0x2000, R);
+        assert_eq!(placement(&ro_bss, entry, 0x1000), Placement::Copy);
+        let misaligned = segment(0x1010, 0x80_0020, 0x100, 0x100, RX);
+        assert_eq!(placement(&misaligned, entry, 0x1000), Placement::Copy);
+    }
+
+    #[test]
+    fn placement_leaves_marked_segments_to_page_in_unless_they_hold_the_entry() {
+        let lazy = segment(0x9100, 0x80_a100, 0x20_0000, 0x20_0000, 5 | PF_RJOS_DEMAND);
+        assert_eq!(
+            placement(&lazy, 0x80_0020, 0x1000),
+            Placement::Demand(TextRange {
+                start: 0x80_a000,
+                end: 0xA0_b000,
+                offset: 0x9000
+            })
+        );
+        assert_eq!(placement(&lazy, 0x80_a200, 0x1000), Placement::Lend);
+        let mut writable = lazy;
+        writable.flags |= PF_W;
+        assert_eq!(placement(&writable, 0x80_0020, 0x1000), Placement::Copy);
     }
 }

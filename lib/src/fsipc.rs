@@ -72,6 +72,30 @@ pub fn raw_request(req_type: u32, page: Option<(u32, u32)>, dstva: Option<u32>) 
     }
 }
 
+/// The page the fault handlers (mapped files, demand-paged text) send
+/// FSREQ_MAP in: their own, so that a fault in the middle of another file
+/// request (a `write` from mapped memory) does not overwrite that request.
+/// Faults do not nest while one is being served, so one page serves both.
+static FAULTREQ: RequestPage = RequestPage(UnsafeCell::new(Fsipc {
+    bytes: [0; BLKSIZE],
+}));
+
+/// Borrows the server's cache page of the block at byte `offset` (a
+/// multiple of BLKSIZE) of the file `fileid`, mapped at `dstva` with P|U
+/// and `perm` (0 for read-only; see fs/src/lend.rs). Returns 0 or -E_*.
+pub fn map_block(fileid: i32, offset: u32, perm: u32, dstva: u32) -> i32 {
+    let req = ReqMap {
+        req_fileid: fileid,
+        req_offset: offset,
+        req_perm: perm,
+    };
+    let reqva = FAULTREQ.0.get() as u32;
+    // SAFETY: the fault request page, reached through raw pointers only,
+    // one request at a time.
+    unsafe { core::ptr::write_volatile(reqva as *mut ReqMap, req) };
+    raw_request(FSREQ_MAP, Some((reqva, PTE_P | PTE_U | PTE_W)), Some(dstva))
+}
+
 /// A swap-store request (swap.rs) whose arguments are two words in the
 /// request page.
 pub fn swap_request(req_type: u32, words: [u32; 2]) -> i32 {

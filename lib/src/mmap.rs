@@ -22,7 +22,7 @@
 
 use inc::error::{E_INVAL, E_NO_MEM};
 use inc::fd::FDTABLE;
-use inc::fs::{mmap_fd_page, MAXMMAPFD};
+use inc::fs::TEXT_MAP;
 use inc::memlayout::{PGSIZE, UTEXT};
 
 pub const PROT_READ: i32 = 1;
@@ -106,14 +106,15 @@ pub fn check_request(
 /// Whether `[start, end)` may be mapped with MAP_FIXED: above the program's
 /// first page of text (so never at 0), below MMAP_TOP (so never in the
 /// stack, the exception stack or the kernel), off the heap `[heap.0,
-/// heap.1)` and off the library's fd and handle windows.
+/// heap.1)` and off the library's fd and handle windows and the text
+/// map (demand.rs).
 pub fn fixed_range_ok(start: u32, end: u32, heap: (u32, u32)) -> bool {
     let apart = |lo: u32, hi: u32| end <= lo || start >= hi;
     start >= UTEXT
         && start < end
         && end <= MMAP_TOP
         && apart(heap.0, heap.1)
-        && apart(FDTABLE, mmap_fd_page(MAXMMAPFD))
+        && apart(FDTABLE, TEXT_MAP + PGSIZE)
 }
 
 /// The env's regions; they never overlap.
@@ -246,7 +247,7 @@ mod machine {
     use core::cell::UnsafeCell;
     use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     use inc::fd::DEV_FILE;
-    use inc::fs::{ReqMap, FSREQ_MAP, O_ACCMODE, O_RDONLY, O_WRONLY};
+    use inc::fs::{mmap_fd_page, MAXMMAPFD, O_ACCMODE, O_RDONLY, O_WRONLY};
     use inc::memlayout::{PFTEMP, UTOP};
     use inc::mmu::{round_down, FEC_WR, PTE_P, PTE_SHARE, PTE_SYSCALL, PTE_U, PTE_W};
 
@@ -291,15 +292,6 @@ mod machine {
         // single-threaded); the reference ends with this call.
         unsafe { (*REGIONS.0.get()).find(va) }
     }
-
-    /// The page the fault handler sends its FSREQ_MAP in: its own, so that
-    /// a fault in the middle of another file request (a `write` from
-    /// mapped memory) does not overwrite that request.
-    #[repr(C, align(4096))]
-    struct RequestPage(UnsafeCell<[u8; PGSIZE as usize]>);
-    // SAFETY: only raw pointers reach it, one fault at a time.
-    unsafe impl Sync for RequestPage {}
-    static MAPREQ: RequestPage = RequestPage(UnsafeCell::new([0; PGSIZE as usize]));
 
     /// Whether any page of `[start, end)` is mapped.
     fn any_mapped(start: u32, end: u32) -> bool {
@@ -487,15 +479,7 @@ mod machine {
             (true, false) => PTE_SHARE,
             (false, _) => 0,
         };
-        let req = ReqMap {
-            req_fileid: fileid(r),
-            req_offset: r.file_offset(page),
-            req_perm: perm,
-        };
-        let reqva = MAPREQ.0.get() as u32;
-        // SAFETY: our own request page, reached through raw pointers only.
-        unsafe { core::ptr::write_volatile(reqva as *mut ReqMap, req) };
-        let got = fsipc::raw_request(FSREQ_MAP, Some((reqva, PTE_P | PTE_U | PTE_W)), Some(page));
+        let got = fsipc::map_block(fileid(r), r.file_offset(page), perm, page);
         if got < 0 {
             return Err(got);
         }
@@ -525,6 +509,7 @@ mod machine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use inc::fs::mmap_fd_page;
 
     const HEAP: (u32, u32) = (0x0080_4000, 0x0090_0000);
 
@@ -610,6 +595,15 @@ mod tests {
             !fixed_range_ok(mmap_fd_page(0) - PGSIZE, mmap_fd_page(0) + PGSIZE, HEAP),
             "handles"
         );
+        assert!(
+            !fixed_range_ok(TEXT_MAP, TEXT_MAP + PGSIZE, HEAP),
+            "the text map"
+        );
+        assert!(fixed_range_ok(
+            TEXT_MAP + PGSIZE,
+            TEXT_MAP + 2 * PGSIZE,
+            HEAP
+        ));
         assert!(fixed_range_ok(MMAP_TOP - PGSIZE, MMAP_TOP, HEAP));
         assert!(
             !fixed_range_ok(MMAP_TOP, MMAP_TOP + PGSIZE, HEAP),

@@ -258,6 +258,9 @@ mod machine {
                 page += PGSIZE as u64;
             }
         }
+        if !write {
+            crate::demand::prefault(va, end);
+        }
     }
 
     fn touch(page: u32, write: bool) {

@@ -87,8 +87,8 @@ pub fn set_pgfault_handler(handler: PgfaultHandler) {
 /// Called by `_pgfault_upcall` with the UTrapframe the kernel pushed.
 ///
 /// The chain: mapped files (`mmap::handle`), the library's policy
-/// (`lazy::handle`); then the
-/// program's handler, if one is set; else the fault goes back to the
+/// (`lazy::handle`: swap, zero page, heap, stack), demand-paged program
+/// text (`demand::handle`); then the program's handler, if one is set; else the fault goes back to the
 /// kernel: we drop the upcall and return, the instruction faults again,
 /// and the kernel reports it and destroys us exactly as it would have
 /// without any upcall (faultread, testbss's wild write).
@@ -108,6 +108,11 @@ extern "C" fn pgfault_dispatch(utf: *const UTrapframe) {
     }
     if crate::lazy::handle(utf) {
         return;
+    }
+    match crate::demand::handle(utf) {
+        crate::demand::Verdict::Handled => return,
+        crate::demand::Verdict::Refused => return give_back(),
+        crate::demand::Verdict::NotMine => {}
     }
     let raw = HANDLER.load(Ordering::Relaxed);
     if raw == 0 {

@@ -1,6 +1,7 @@
-//! What the two fuzzers (syscallfuzz, pgfaultfuzz) share: a deterministic
-//! random generator, raw system-call entries that take any registers and
-//! flags, and the parent's loop that waits for a fuzzing child to die.
+//! What the fuzzers (syscallfuzz, pgfaultfuzz, fsfuzz) and the kill tests
+//! (fskill, mmapkill) share: a deterministic random generator, raw
+//! system-call entries that take any registers and flags, the parent's loop
+//! that waits for a fuzzing child to die, and when to kill a child.
 //!
 //! Included by each fuzzer with `#[path = "../fuzz.rs"] mod fuzz;`.
 #![allow(dead_code)] // each fuzzer uses a different part
@@ -219,4 +220,28 @@ pub fn wait_for_child(
 fn now_ms() -> u32 {
     let t = sys_time_msec() as i32;
     t.max(0) as u32
+}
+
+/// Yields before killing `child`: half the time a random few, wherever the
+/// child is; the other half until `caught(child)` (at most `patience`
+/// yields), so that a test counting the kills that caught the child in the
+/// act does not depend on how the scheduler happened to run.
+pub fn yield_before_kill(
+    rng: &mut Rng,
+    child: EnvId,
+    patience: u32,
+    caught: impl Fn(EnvId) -> bool,
+) {
+    if rng.one_in(2) {
+        for _ in 0..patience {
+            if caught(child) {
+                return;
+            }
+            sys_yield();
+        }
+    } else {
+        for _ in 0..1 + rng.below(40) {
+            sys_yield();
+        }
+    }
 }

@@ -66,22 +66,7 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
             Ok(id) => id,
             Err(e) => panic!("fork: %e", e),
         };
-        // Half the kills come after a random few yields, wherever the
-        // child is; the other half wait (boundedly) until it is seen
-        // blocked on the server, so the count below does not depend on how
-        // the scheduler happened to run.
-        if rng.one_in(2) {
-            for _ in 0..PATIENCE {
-                if waits_for_reply(child) {
-                    break;
-                }
-                sys_yield();
-            }
-        } else {
-            for _ in 0..1 + rng.below(40) {
-                sys_yield();
-            }
-        }
+        fuzz::yield_before_kill(&mut rng, child, PATIENCE, waits_for_reply);
         if waits_for_reply(child) {
             waiting += 1;
         }

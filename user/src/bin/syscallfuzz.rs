@@ -2,7 +2,9 @@
 //! kernel panic, hang or leak a page (it must do none of these).
 //!
 //! The parent forks CHILDREN children one after another. Each makes CALLS
-//! random calls: a number in 0..=16, 20 (page_map_zero) or a huge one,
+//! random calls: a number in 0..=16, one of RJOS's later calls (17-24:
+//! page_shared, page_map_batch, ipc_send_recv, page_map_zero, page_access,
+//! env_set_quota, page_copy) or a huge one,
 //! arguments drawn from addresses, envids, permissions and statuses that
 //! sit on the kernel's boundaries, entered by `int $0x30` or `sysenter`
 //! with random flags. Calls that would end the child (a bad pointer,
@@ -32,7 +34,7 @@ use fuzz::{exofork_selfdestructing, int30, sysenter, Ending, Nudge, RawCall, Rng
 use inc::env::{envx, EnvId, ENV_NOT_RUNNABLE, ENV_RUNNABLE, ENV_RUNNING};
 use inc::memlayout::*;
 use inc::mmu::*;
-use inc::syscall::Syscall;
+use inc::syscall::{batch_entry, Syscall, PAGE_MAP_BATCH_MAX};
 use inc::trap::Trapframe;
 use jos::{cprintf, fork, panic, sys_env_destroy, sys_env_set_status, sys_getenvid};
 use jos::{sys_ipc_try_send, sys_page_alloc, sys_yield};
@@ -70,6 +72,19 @@ static LINE: &[u8] = b"syscallfuzz: cputs\n";
 /// A trap frame (17 words, docs/abi.md) full of garbage for env_set_trapframe,
 /// rewritten before each use. Only the child writes it, the kernel reads it.
 static mut GARBAGE_TF: [u32; TF_WORDS] = [0; TF_WORDS];
+/// A page_map_batch list, refilled at random for each such call.
+static mut BATCH: [u32; BATCH_LEN] = [0; BATCH_LEN];
+const BATCH_LEN: usize = 8;
+/// The calls RJOS added after lab 4's, drawn now and then: page_shared,
+/// page_map_batch, ipc_send_recv, env_set_quota, page_copy (page_map_zero
+/// and page_access have draws of their own).
+const NEWER_CALLS: [u32; 5] = [
+    Syscall::PageShared as u32,
+    Syscall::PageMapBatch as u32,
+    Syscall::IpcSendRecv as u32,
+    Syscall::EnvSetQuota as u32,
+    Syscall::PageCopy as u32,
+];
 const TF_WORDS: usize = core::mem::size_of::<Trapframe>() / 4;
 /// Word indexes of eip and esp in a Trapframe.
 const TF_EIP: usize = 12;
@@ -261,6 +276,8 @@ impl Child {
                 Syscall::PageMapZero as u32
             } else if self.rng.one_in(20) {
                 Syscall::PageAccess as u32
+            } else if self.rng.one_in(8) {
+                self.rng.pick(&NEWER_CALLS)
             } else {
                 self.rng.below(17)
             },
@@ -331,6 +348,37 @@ impl Child {
                     .rng
                     .pick(&[PTE_A, PTE_D, PTE_A | PTE_D, 0, PTE_W, u32::MAX]);
             }
+            Some(Syscall::PageShared) => {
+                (a[0], a[1], a[2]) = (self.envid(), self.addr(), self.addr());
+            }
+            Some(Syscall::PageMapBatch) => {
+                self.fill_batch();
+                (a[0], a[1]) = (self.envid(), self.envid());
+                a[2] = if self.rng.one_in(4) {
+                    self.addr()
+                } else {
+                    core::ptr::addr_of!(BATCH) as u32
+                };
+                a[3] = self
+                    .rng
+                    .pick(&[0, 1, 2, BATCH_LEN as u32, PAGE_MAP_BATCH_MAX + 1, u32::MAX]);
+            }
+            Some(Syscall::IpcSendRecv) => {
+                (a[0], a[1]) = (self.envid(), self.rng.next());
+                a[2] = if self.rng.one_in(4) {
+                    self.small_or_any()
+                } else {
+                    round_down(self.addr(), PGSIZE) | (self.perm() & 0xFFF)
+                };
+                a[3] = self.addr();
+            }
+            Some(Syscall::EnvSetQuota) => {
+                a[0] = self.envid();
+                a[1] = self.rng.pick(&[0, 1, 2, 8, 64, 0x10_0000, u32::MAX]);
+            }
+            Some(Syscall::PageCopy) => {
+                (a[0], a[1], a[2]) = (self.envid(), self.addr(), self.perm());
+            }
             _ => {
                 for x in a.iter_mut() {
                     *x = self.small_or_any();
@@ -338,6 +386,34 @@ impl Child {
             }
         }
         c
+    }
+
+    /// Fills BATCH with page_map_batch entries of random addresses and
+    /// permissions.
+    fn fill_batch(&mut self) {
+        let mut list = [0u32; BATCH_LEN];
+        for entry in list.iter_mut() {
+            *entry = batch_entry(round_down(self.addr(), PGSIZE), self.perm() & 0xFFF);
+        }
+        // SAFETY: only this child writes BATCH, and not concurrently.
+        unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(BATCH), list) };
+    }
+
+    /// Whether a page_map_batch call could map over a page the child (or
+    /// its kid, at its text) needs: any list but BATCH is unknown bytes.
+    fn batch_hits_own_page(&self, a: &[u32; 5]) -> bool {
+        let (dst, list, count) = (a[1], a[2], a[3]);
+        if !self.is_me(dst) && !self.is_kid(dst) {
+            return false;
+        }
+        if list != core::ptr::addr_of!(BATCH) as u32 || count > BATCH_LEN as u32 {
+            return true;
+        }
+        // SAFETY: a plain copy of the child's own list.
+        let entries = unsafe { core::ptr::read_volatile(core::ptr::addr_of!(BATCH)) };
+        entries[..count as usize]
+            .iter()
+            .any(|&e| self.hits_own_page(dst, e & !0xFFF))
     }
 
     /// Whether `c` might end the child (destroy it, or send it somewhere
@@ -358,6 +434,8 @@ impl Child {
             }
             Some(Syscall::EnvSetPgfaultUpcall) => self.is_me(a[0]),
             Some(Syscall::PageAccess) => self.bitmap_hits_own_page(a[2], a[3]),
+            Some(Syscall::PageCopy) => self.hits_own_page(a[0], a[1]),
+            Some(Syscall::PageMapBatch) => self.batch_hits_own_page(a),
             _ => false,
         }
     }
@@ -381,7 +459,7 @@ impl Child {
     /// wakes it, but a kid must not be left behind meanwhile).
     fn may_block(&self, c: &RawCall) -> bool {
         match Syscall::from_u32(c.num) {
-            Some(Syscall::IpcRecv) | Some(Syscall::IpcSend) => true,
+            Some(Syscall::IpcRecv) | Some(Syscall::IpcSend) | Some(Syscall::IpcSendRecv) => true,
             Some(Syscall::EnvSetStatus) => self.is_me(c.args[0]),
             _ => false,
         }

@@ -359,9 +359,9 @@ impl Child {
                 } else {
                     core::ptr::addr_of!(BATCH) as u32
                 };
-                a[3] = self
-                    .rng
-                    .pick(&[0, 1, 2, BATCH_LEN as u32, PAGE_MAP_BATCH_MAX + 1, u32::MAX]);
+                a[3] =
+                    self.rng
+                        .pick(&[0, 1, 2, BATCH_LEN as u32, PAGE_MAP_BATCH_MAX + 1, u32::MAX]);
             }
             Some(Syscall::IpcSendRecv) => {
                 (a[0], a[1]) = (self.envid(), self.rng.next());

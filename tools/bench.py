@@ -54,7 +54,7 @@ WALL_PROG = "benchwall"
 FS_IMG = "obj/fs/fs.img"
 # Benchmarks that talk to the file server: they run beside it, on a copy of
 # the disk.
-FS_PROGS = ("benchfs", "benchspawn", "benchswap", "benchmmap")
+FS_PROGS = ("benchfs", "benchspawn", "benchswap", "benchmmap", "benchdemand")
 # ...and these need the swap disk as well (docs/swap.md).
 SWAP_PROGS = ("benchswap",)
 

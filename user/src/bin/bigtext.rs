@@ -7,7 +7,8 @@
 //! `bigtext alone` reports what it mapped; `bigtext wait` (ten copies run
 //! by `demandtext`) waits for a message, sends its parent the frames of its
 //! first text page and of lazy page 300, then waits for another message
-//! before it exits.
+//! before it exits; `bigtext write` writes to its text; `bigtext bench
+//! NAME` (run by `benchdemand`) times first calls into lazy pages.
 #![no_std]
 #![no_main]
 
@@ -119,6 +120,7 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
             ipc_send(parent, frame_of(page_va(300)), None, 0);
             let _ = ipc_recv(None, None, None);
         }
+        Some(b"bench") => bench(args.get(2).unwrap_or(b"demand_text_fault")),
         Some(b"write") => {
             let va = page_va(5);
             cprintf!("bigtext: writing to lazy text at %08x\n", va);
@@ -165,4 +167,24 @@ fn forked_child_runs(i: usize) {
         Ok(child) => jos::wait(child),
         Err(e) => panic!("fork: %e", e),
     }
+}
+
+/// Pages `bench` calls for the first time (none of the other modes' pages).
+const BENCH_PAGES: core::ops::Range<usize> = 100..116;
+
+/// Prints `BENCH name N`: the average guest instructions (under `make
+/// bench`'s -icount) of a first call into a lazy page, the page-in
+/// included, over BENCH_PAGES.
+fn bench(name: &[u8]) {
+    let mut total = 0;
+    for i in BENCH_PAGES {
+        let start = jos::x86::rdtsc();
+        let got = call(i);
+        total += jos::x86::rdtsc() - start;
+        if got != MARK + i as u32 {
+            panic!("page %u returned %08x", i, got);
+        }
+    }
+    let n = BENCH_PAGES.len() as u64;
+    cprintf!("BENCH %s %llu insns\n", name, total / n);
 }

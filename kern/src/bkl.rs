@@ -20,7 +20,9 @@ pub struct Bkl {
     irq: IrqOff,
 }
 
-/// Takes the big kernel lock (spins until it is free).
+/// Takes the big kernel lock (spins until it is free). The lock records
+/// the caller's call site (`#[track_caller]`), for debugging.
+#[track_caller]
 pub fn lock_kernel() -> Bkl {
     let cpu = KERNEL_LOCK.acquire();
     Bkl {

@@ -239,7 +239,9 @@ mod machine {
 
     /// Enters the kernel from user mode: takes the big kernel lock and
     /// copies the frame into the current env. Returns the guard and the env,
-    /// or frees a DYING env and reschedules.
+    /// or frees a DYING env and reschedules. The lock records the caller's
+    /// call site (which entry path took it).
+    #[track_caller]
     fn enter_from_user(tf: &Trapframe) -> (Bkl, usize) {
         if OVERFLOW_ON_ENTRY.load(Ordering::Relaxed) {
             crate::dblfault::overflow_kernel_stack_on_purpose("kstackoverflow", 0);

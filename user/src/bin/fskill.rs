@@ -21,6 +21,8 @@ use inc::memlayout::PGSIZE;
 use jos::{cprintf, envs, fork, fsipc, panic, sys_env_destroy, sys_page_unmap, sys_yield};
 
 const KILLS: u32 = 40;
+/// Yields to wait for a child to be caught waiting for the server's reply.
+const PATIENCE: u32 = 5000;
 const MANY_FDS: u32 = 0x2000_0000;
 const PATH: &[u8] = b"/killed-clients-file";
 
@@ -41,6 +43,12 @@ fn client() -> ! {
     }
 }
 
+/// Whether `child` is blocked receiving (the server's reply).
+fn awaits_reply(child: inc::env::EnvId) -> bool {
+    let e = envs(envx(child));
+    e.env_id == child && e.env_status == ENV_NOT_RUNNABLE && e.env_ipc_recving
+}
+
 #[no_mangle]
 pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     // Wait until the server serves (at several CPUs it may still be
@@ -58,17 +66,24 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
             Ok(id) => id,
             Err(e) => panic!("fork: %e", e),
         };
-        // Half the time, try to catch the child blocked on the server (at
-        // one CPU the server mostly finishes before we run again).
-        let patient = rng.one_in(2);
-        for _ in 0..1 + rng.below(if patient { 400 } else { 40 }) {
-            if patient && envs(envx(child)).env_status == ENV_NOT_RUNNABLE {
-                break;
+        // Half the kills come after a random few yields, wherever the
+        // child is; the other half wait (boundedly) until it is seen
+        // waiting for a reply, so the count below does not depend on how
+        // the scheduler happened to run (it once came out 0 at 4 CPUs:
+        // the old wait stopped at any block, often the child's send).
+        if rng.one_in(2) {
+            for _ in 0..PATIENCE {
+                if awaits_reply(child) {
+                    break;
+                }
+                sys_yield();
             }
-            sys_yield();
+        } else {
+            for _ in 0..1 + rng.below(40) {
+                sys_yield();
+            }
         }
-        let e = envs(envx(child));
-        if e.env_status == ENV_NOT_RUNNABLE && e.env_ipc_recving {
+        if awaits_reply(child) {
             waiting += 1;
         }
         if let Err(e) = sys_env_destroy(child) {

@@ -33,6 +33,14 @@ pub fn lock_kernel() -> Bkl {
     }
 }
 
+/// [`lock_kernel`] for a CPU whose interrupts are known to be off (trap
+/// entry): the token names the CPU and moves into the guard.
+#[track_caller]
+pub fn lock_kernel_irq_off(irq: IrqOff) -> Bkl {
+    KERNEL_LOCK.acquire_irq_off(&irq);
+    Bkl { irq }
+}
+
 impl Bkl {
     /// Interrupts are off while the lock is held.
     pub fn irq(&self) -> &IrqOff {

@@ -90,6 +90,7 @@ mod kernel {
     // The task register names the CPU in one instruction; the LAPIC would be an
     // MMIO read on every acquire and release (slow under QEMU).
     use crate::cpu::cpu_id as cpunum;
+    use crate::cpu::IrqOff;
     use core::panic::Location;
     use core::ptr;
     use core::sync::atomic::AtomicU32;
@@ -107,6 +108,22 @@ mod kernel {
         #[track_caller]
         pub fn acquire(&self) -> usize {
             let cpu = push_cli();
+            self.acquire_on(cpu);
+            let at: &'static Location<'static> = Location::caller();
+            self.taken_at
+                .store(ptr::from_ref(at).cast_mut(), Ordering::Relaxed);
+            cpu
+        }
+
+        /// [`acquire`](Spinlock::acquire) on CPU `irq.cpu()`, whose
+        /// interrupts the token proves off already (a trap gate turned them
+        /// off): no flags to read, no task register to decode.
+        #[track_caller]
+        pub fn acquire_irq_off(&self, irq: &IrqOff) -> usize {
+            let cpu = irq.cpu();
+            if CLI_DEPTH[cpu].fetch_add(1, Ordering::Relaxed) == 0 {
+                IF_WAS_ON[cpu].store(false, Ordering::Relaxed);
+            }
             self.acquire_on(cpu);
             let at: &'static Location<'static> = Location::caller();
             self.taken_at

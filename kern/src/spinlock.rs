@@ -70,6 +70,11 @@ impl Spinlock {
             }
             panic!("CPU {} releases lock {}, which is free", cpu, self.name);
         }
+        self.unlock();
+    }
+
+    /// Frees the lock (the caller checked that it holds it).
+    fn unlock(&self) {
         self.holder.store(NO_CPU, Ordering::Relaxed);
         self.locked.store(false, Ordering::Release);
     }
@@ -133,12 +138,15 @@ mod kernel {
 
         /// Releases the lock this CPU, number `cpu` (what `acquire`
         /// returned: interrupts stayed off since), holds.
+        /// The holder is checked once: a CPU that does not hold the lock
+        /// prints where it was taken and panics in `release_on`.
         pub fn release_on_this(&self, cpu: usize) {
             if !self.holding_on(cpu) {
                 self.print_taken_at();
+                self.release_on(cpu);
             }
             self.taken_at.store(ptr::null_mut(), Ordering::Relaxed);
-            self.release_on(cpu);
+            self.unlock();
             pop_cli(cpu);
         }
 

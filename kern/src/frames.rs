@@ -322,7 +322,20 @@ impl Frames {
 
     /// Moves to the free list every limbo frame that no TLB can reach any
     /// more (every CPU it waited for has reloaded CR3).
+    ///
+    /// Every allocation calls this, and limbo is nearly always empty (at
+    /// one CPU, always): that case returns at once. The loop is kept apart
+    /// because inlined here the compiler loaded every CPU's epoch first
+    /// (about 55 instructions per allocation, issue 11).
     pub fn reclaim(&mut self) {
+        if self.limbo.sealed.len == 0 && self.limbo.open.len == 0 {
+            return;
+        }
+        self.reclaim_limbo();
+    }
+
+    #[inline(never)]
+    fn reclaim_limbo(&mut self) {
         loop {
             if self.limbo.sealed.len > 0 {
                 if !self.tlb.reached(&self.limbo.sealed_wait) {

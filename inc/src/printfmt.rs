@@ -319,8 +319,11 @@ impl Counter<'_> {
     }
 
     fn put_bytes(&mut self, s: &[u8]) {
-        self.out.put_bytes(s);
-        self.n += s.len();
+        // Fields often have no sign or padding: no call for those.
+        if !s.is_empty() {
+            self.out.put_bytes(s);
+            self.n += s.len();
+        }
     }
 
     /// `n` copies of `c` (a space or '0'), a few at a time.

@@ -20,7 +20,9 @@ pub struct Bkl {
     irq: IrqOff,
 }
 
-/// Takes the big kernel lock (spins until it is free).
+/// Takes the big kernel lock (spins until it is free). The lock records
+/// the caller's call site (`#[track_caller]`), for debugging.
+#[track_caller]
 pub fn lock_kernel() -> Bkl {
     let cpu = KERNEL_LOCK.acquire();
     Bkl {
@@ -29,6 +31,14 @@ pub fn lock_kernel() -> Bkl {
         // guard and the token with it.
         irq: unsafe { IrqOff::on_cpu(cpu) },
     }
+}
+
+/// [`lock_kernel`] for a CPU whose interrupts are known to be off (trap
+/// entry): the token names the CPU and moves into the guard.
+#[track_caller]
+pub fn lock_kernel_irq_off(irq: IrqOff) -> Bkl {
+    KERNEL_LOCK.acquire_irq_off(&irq);
+    Bkl { irq }
 }
 
 impl Bkl {

@@ -18,6 +18,19 @@ pub trait Cells {
     fn read(&self, i: usize) -> u16;
     fn write(&mut self, i: usize, v: u16);
 
+    /// Writes the leading plain bytes of `bytes` (those at or above b' ',
+    /// which `Screen::putc` would show as they are) into the cells from
+    /// `at` on; returns how many it wrote. `at + bytes.len()` is at most
+    /// SIZE. A screen overrides it to check the bounds once per run
+    /// instead of once per cell.
+    fn write_plain(&mut self, at: usize, bytes: &[u8]) -> usize {
+        let n = plain_prefix(bytes);
+        for (i, &c) in bytes[..n].iter().enumerate() {
+            self.write(at + i, ATTR | c as u16);
+        }
+        n
+    }
+
     /// Moves every row up by one and blanks the last.
     fn scroll(&mut self) {
         for i in 0..SIZE - COLS {
@@ -36,6 +49,12 @@ impl Cells for [u16; SIZE] {
     fn write(&mut self, i: usize, v: u16) {
         self[i] = v;
     }
+}
+
+/// How many bytes at the start of `bytes` are plain characters: no
+/// control byte that moves the cursor (or is shown through `putc`).
+fn plain_prefix(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|&&c| c >= b' ').count()
 }
 
 /// Where the next character goes.
@@ -77,9 +96,33 @@ impl Screen {
                 self.pos += 1;
             }
         }
+        self.scroll_if_full(cells);
+    }
+
+    fn scroll_if_full(&mut self, cells: &mut impl Cells) {
         if self.pos >= SIZE {
             cells.scroll();
             self.pos -= COLS;
+        }
+    }
+
+    /// Shows `bytes` as `putc` would one by one, but writes each run of
+    /// plain characters up to the end of the row in one go (issue 11:
+    /// per byte, `putc`'s match and its two bounds checks cost three times
+    /// the store itself).
+    pub fn write(&mut self, cells: &mut impl Cells, bytes: &[u8]) {
+        let mut rest = bytes;
+        while let Some(&c) = rest.first() {
+            let room = COLS - self.pos % COLS;
+            let n = cells.write_plain(self.pos, &rest[..rest.len().min(room)]);
+            if n == 0 {
+                self.putc(cells, c);
+                rest = &rest[1..];
+            } else {
+                self.pos += n;
+                self.scroll_if_full(cells);
+                rest = &rest[n..];
+            }
         }
     }
 }
@@ -120,6 +163,22 @@ mod machine {
         fn write(&mut self, i: usize, v: u16) {
             // SAFETY: as for read.
             unsafe { Self::cell(i).write_volatile(v) }
+        }
+
+        fn write_plain(&mut self, at: usize, bytes: &[u8]) -> usize {
+            assert!(at + bytes.len() <= SIZE);
+            let first = Self::cell(at);
+            let mut n = 0;
+            for &c in bytes {
+                if c < b' ' {
+                    break;
+                }
+                // SAFETY: at + n < at + bytes.len() <= SIZE (checked above),
+                // a cell of the mapped screen.
+                unsafe { first.add(n).write_volatile(ATTR | c as u16) };
+                n += 1;
+            }
+            n
         }
 
         /// With string instructions: a cell at a time, a scroll cost about
@@ -163,9 +222,7 @@ mod machine {
     /// writes per call instead of per byte).
     pub fn write(bytes: &[u8]) {
         let mut screen = SCREEN.lock();
-        for &c in bytes {
-            screen.putc(&mut CgaMemory, c);
-        }
+        screen.write(&mut CgaMemory, bytes);
         let pos = screen.pos();
         outb(CRT_INDEX, CURSOR_HIGH);
         outb(CRT_DATA, (pos >> 8) as u8);
@@ -236,6 +293,22 @@ mod tests {
         put(&mut s, &mut cells, &"x".repeat(COLS));
         assert_eq!(text(&cells, ROWS - 2), "x".repeat(COLS));
         assert_eq!(s.pos(), (ROWS - 1) * COLS);
+    }
+
+    #[test]
+    fn write_matches_putc_byte_by_byte() {
+        let mut text = String::new();
+        for i in 0..40 {
+            text += &format!("[{i:08x}] new env\tx\x08y\r{}\n", "z".repeat(i * 7 % 130));
+        }
+        let (mut a, mut b) = ([BLANK; SIZE], [BLANK; SIZE]);
+        let (mut sa, mut sb) = (Screen::new(77), Screen::new(77));
+        for chunk in text.as_bytes().chunks(37) {
+            sa.write(&mut a, chunk);
+            chunk.iter().for_each(|&c| sb.putc(&mut b, c));
+            assert_eq!(sa.pos(), sb.pos());
+        }
+        assert!(a == b);
     }
 
     #[test]

@@ -48,15 +48,29 @@ impl Putch for Buffered {
         self.put_bytes(&[c]);
     }
 
-    fn put_bytes(&mut self, s: &[u8]) {
-        for &c in s {
-            self.buf[self.len] = c;
-            self.len += 1;
+    /// Copies `s` in pieces that fit (one bounds check per piece, not per
+    /// byte), flushing whenever the buffer fills.
+    fn put_bytes(&mut self, mut s: &[u8]) {
+        while !s.is_empty() {
+            let room = &mut self.buf[self.len..];
+            let n = room.len().min(s.len());
+            copy(&mut room[..n], &s[..n]);
+            self.len += n;
+            s = &s[n..];
             if self.len == self.buf.len() {
                 self.flush();
             }
         }
     }
+}
+
+/// The pieces are a few bytes each: `rep movsb` in the kernel, not a call
+/// of `memcpy` (about 60 instructions per piece).
+#[cfg(target_os = "none")]
+use crate::x86::copy_bytes as copy;
+#[cfg(not(target_os = "none"))]
+fn copy(dst: &mut [u8], src: &[u8]) {
+    dst.copy_from_slice(src);
 }
 
 /// Formats and prints; returns the number of bytes printed.

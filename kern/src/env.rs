@@ -322,7 +322,7 @@ pub fn env_free(bkl: &mut Bkl, e: usize) {
     if bkl.curenv() == Some(e) {
         // Do not free the page directory this CPU is using.
         // SAFETY: the kernel's page directory maps the kernel.
-        unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
+        unsafe { pmap::load_pgdir(bkl.irq(), pmap::kern_pgdir()) };
     }
     let cpu = thiscpu(bkl.irq()).id;
     crate::fpu::env_free(bkl, cpu, e);
@@ -413,8 +413,9 @@ pub fn env_run(mut bkl: Bkl, e: usize) -> ! {
     // `iret` restores every register: a frame set by sys_env_set_trapframe
     // needs nothing more.
     KERNEL_STATE.get(&mut bkl)[e].needs_iret = false;
+    let pgdir = pgdir_of(&mut bkl, e);
     // SAFETY: an env's page directory maps the kernel like kern_pgdir does.
-    unsafe { pmap::load_pgdir(pgdir_of(&mut bkl, e)) };
+    unsafe { pmap::load_pgdir(bkl.irq(), pgdir) };
     crate::fpu::switch_to(&mut bkl, id, Some(e));
     // A raw pointer: the frame is read after the lock is gone. No other CPU
     // touches a RUNNING env's frame (see sys_env_set_trapframe).

@@ -25,7 +25,11 @@ pub struct PageInfo {
     /// Kernel virtual address of the next free PageInfo (0 = none).
     pub pp_link: u32,
     pub pp_ref: u16,
-    pub pad: u16,
+    /// Kernel-only bookkeeping in JOS's padding (users see the layout, not
+    /// this meaning): for a page directory, how many page tables it holds,
+    /// so that freeing it stops scanning once it found them all
+    /// (pgdir.rs). 0 for every other frame.
+    pub pp_tables: u16,
 }
 
 /// How this code reaches physical memory: byte `pa` lives at `base + pa`.
@@ -318,7 +322,20 @@ impl Frames {
 
     /// Moves to the free list every limbo frame that no TLB can reach any
     /// more (every CPU it waited for has reloaded CR3).
+    ///
+    /// Every allocation calls this, and limbo is nearly always empty (at
+    /// one CPU, always): that case returns at once. The loop is kept apart
+    /// because inlined here the compiler loaded every CPU's epoch first
+    /// (about 55 instructions per allocation, issue 11).
     pub fn reclaim(&mut self) {
+        if self.limbo.sealed.len == 0 && self.limbo.open.len == 0 {
+            return;
+        }
+        self.reclaim_limbo();
+    }
+
+    #[inline(never)]
+    fn reclaim_limbo(&mut self) {
         loop {
             if self.limbo.sealed.len > 0 {
                 if !self.tlb.reached(&self.limbo.sealed_wait) {
@@ -375,6 +392,17 @@ impl Frames {
         if page.pp_ref == 0 {
             self.release(pa);
         }
+    }
+
+    /// How many page tables directory `pa` holds (see `PageInfo`).
+    pub fn tables(&self, pa: PhysAddr) -> u16 {
+        self.info(self.index(pa)).pp_tables
+    }
+
+    /// Sets that count; only pgdir.rs keeps it, as it adds and frees tables.
+    pub fn set_tables(&mut self, pa: PhysAddr, n: u16) {
+        let i = self.index(pa);
+        self.info_mut(i).pp_tables = n;
     }
 
     pub fn refcount(&self, pa: PhysAddr) -> u16 {

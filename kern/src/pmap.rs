@@ -274,13 +274,16 @@ pub fn this_cpu() -> usize {
 /// `pgdir` and no other CPU unmapped anything from it since (`must_reload`):
 /// every local change of a mapping is `invlpg`ed as it is made.
 ///
+/// The interrupts-off token names the CPU, so this need not read the task
+/// register again (issue 11: every `int $0x30` return and switch comes here).
+///
 /// # Safety
 /// `pgdir` must map the kernel where it runs (kern_pgdir and every
 /// directory from `pgdir_create` do).
 #[cfg(target_os = "none")]
-pub unsafe fn load_pgdir(pgdir: PgDir) {
+pub unsafe fn load_pgdir(irq: &crate::cpu::IrqOff, pgdir: PgDir) {
     let pa = pgdir.pa();
-    let cpu = this_cpu();
+    let cpu = irq.cpu();
     with(|p| {
         if p.frames.tlb.must_reload(cpu, pa) {
             // SAFETY: the caller guarantees the directory maps the kernel.

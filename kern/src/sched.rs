@@ -131,7 +131,7 @@ mod machine {
             // Every other CPU has left its last env, so has reloaded CR3;
             // once this one has too, no frame needs to wait in limbo.
             // SAFETY: the kernel's page directory maps the kernel.
-            unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
+            unsafe { pmap::load_pgdir(bkl.irq(), pmap::kern_pgdir()) };
             if pmap::limbo_count() != 0 {
                 cprintf!(
                     "sched_halt: %u frames still in limbo\n",
@@ -155,7 +155,7 @@ mod machine {
         me.status.set(CPU_HALTED);
         let top = pmap::kstack_top(cpu);
         // SAFETY: the kernel's page directory maps the kernel.
-        unsafe { pmap::load_pgdir(pmap::kern_pgdir()) };
+        unsafe { pmap::load_pgdir(bkl.irq(), pmap::kern_pgdir()) };
         crate::fpu::switch_to(&mut bkl, cpu, None);
         bkl.release();
         // SAFETY: `top` is this CPU's own kernel stack; nothing on it is

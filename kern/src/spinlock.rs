@@ -22,16 +22,11 @@ pub struct Spinlock {
     /// The CPU holding the lock (meaningful while `locked`).
     holder: AtomicUsize,
     name: &'static str,
-    /// Return addresses of the last acquirer's call chain, for debugging.
+    /// Where the holder took the lock (null while it is free), for
+    /// debugging. Always a `&'static Location`: see `acquire`.
     #[cfg(target_os = "none")]
-    callers: [core::sync::atomic::AtomicU32; NCALLERS],
+    taken_at: core::sync::atomic::AtomicPtr<core::panic::Location<'static>>,
 }
-
-/// How many return addresses `Spinlock` remembers: two name the path into
-/// the kernel (every frame walked costs each kernel entry about 20
-/// instructions, docs/performance.md).
-#[cfg(target_os = "none")]
-const NCALLERS: usize = 2;
 
 impl Spinlock {
     pub const fn new(name: &'static str) -> Spinlock {
@@ -40,7 +35,7 @@ impl Spinlock {
             holder: AtomicUsize::new(NO_CPU),
             name,
             #[cfg(target_os = "none")]
-            callers: [const { core::sync::atomic::AtomicU32::new(0) }; NCALLERS],
+            taken_at: core::sync::atomic::AtomicPtr::new(core::ptr::null_mut()),
         }
     }
 
@@ -75,6 +70,11 @@ impl Spinlock {
             }
             panic!("CPU {} releases lock {}, which is free", cpu, self.name);
         }
+        self.unlock();
+    }
+
+    /// Frees the lock (the caller checked that it holds it).
+    fn unlock(&self) {
         self.holder.store(NO_CPU, Ordering::Relaxed);
         self.locked.store(false, Ordering::Release);
     }
@@ -83,25 +83,6 @@ impl Spinlock {
     pub fn holding_on(&self, cpu: usize) -> bool {
         self.locked.load(Ordering::Relaxed) && self.holder.load(Ordering::Relaxed) == cpu
     }
-}
-
-/// Whether the 8-byte frame at `ebp` lies inside the mapped part of one of
-/// the per-CPU kernel stacks below KSTACKTOP (not in a guard gap). Every
-/// lock acquisition asks this up to four times, so it is arithmetic rather
-/// than a loop over the CPUs.
-pub fn in_percpu_stack(ebp: u32) -> bool {
-    use inc::memlayout::{KSTACKTOP, KSTKGAP, KSTKSIZE, NCPU};
-    const FRAME: u32 = 8;
-    let stride = KSTKSIZE + KSTKGAP;
-    // Distance from KSTACKTOP, less the frame: 0 for a frame ending at a
-    // stack's top, KSTKSIZE - FRAME for one at its bottom.
-    let Some(d) = KSTACKTOP
-        .checked_sub(ebp)
-        .and_then(|d| d.checked_sub(FRAME))
-    else {
-        return false;
-    };
-    (d / stride) < NCPU as u32 && d % stride <= KSTKSIZE - FRAME
 }
 
 #[cfg(target_os = "none")]
@@ -114,82 +95,75 @@ mod kernel {
     // The task register names the CPU in one instruction; the LAPIC would be an
     // MMIO read on every acquire and release (slow under QEMU).
     use crate::cpu::cpu_id as cpunum;
-    use core::ptr::addr_of;
+    use crate::cpu::IrqOff;
+    use core::panic::Location;
+    use core::ptr;
     use core::sync::atomic::AtomicU32;
     use inc::memlayout::NCPU;
 
     impl Spinlock {
         /// Takes the lock for this CPU, with interrupts off until `release`;
         /// returns this CPU's index.
+        ///
+        /// The lock remembers where it was taken: the call site that
+        /// `#[track_caller]` hands down (for the big kernel lock, the trap
+        /// path that called `enter_from_user`). Storing that pointer costs
+        /// two instructions; the frame-pointer walk it replaces cost about
+        /// 30 on every kernel entry (docs/performance.md, round 5).
+        #[track_caller]
         pub fn acquire(&self) -> usize {
             let cpu = push_cli();
             self.acquire_on(cpu);
-            self.record_callers();
+            let at: &'static Location<'static> = Location::caller();
+            self.taken_at
+                .store(ptr::from_ref(at).cast_mut(), Ordering::Relaxed);
+            cpu
+        }
+
+        /// [`acquire`](Spinlock::acquire) on CPU `irq.cpu()`, whose
+        /// interrupts the token proves off already (a trap gate turned them
+        /// off): no flags to read, no task register to decode.
+        #[track_caller]
+        pub fn acquire_irq_off(&self, irq: &IrqOff) -> usize {
+            let cpu = irq.cpu();
+            if CLI_DEPTH[cpu].fetch_add(1, Ordering::Relaxed) == 0 {
+                IF_WAS_ON[cpu].store(false, Ordering::Relaxed);
+            }
+            self.acquire_on(cpu);
+            let at: &'static Location<'static> = Location::caller();
+            self.taken_at
+                .store(ptr::from_ref(at).cast_mut(), Ordering::Relaxed);
             cpu
         }
 
         /// Releases the lock this CPU, number `cpu` (what `acquire`
         /// returned: interrupts stayed off since), holds.
+        /// The holder is checked once: a CPU that does not hold the lock
+        /// prints where it was taken and panics in `release_on`.
         pub fn release_on_this(&self, cpu: usize) {
             if !self.holding_on(cpu) {
-                self.print_callers();
+                self.print_taken_at();
+                self.release_on(cpu);
             }
-            self.callers[0].store(0, Ordering::Relaxed);
-            self.release_on(cpu);
+            self.taken_at.store(ptr::null_mut(), Ordering::Relaxed);
+            self.unlock();
             pop_cli(cpu);
         }
 
-        /// Remembers the return addresses of acquire's callers, following
-        /// the frame-pointer chain while it stays on a kernel stack.
-        fn record_callers(&self) {
-            let mut ebp = crate::x86::read_ebp();
-            for (i, slot) in self.callers.iter().enumerate() {
-                // The first frame is the one this code runs in, readable
-                // wherever it is: only the ones above it need the test.
-                let eip = if i == 0 || on_kernel_stack(ebp) {
-                    // SAFETY: ebp is our own frame or points into a kernel
-                    // stack (checked above), at a frame laid out as
-                    // [saved ebp, return address].
-                    let (next, eip) = unsafe {
-                        let frame = ebp as *const u32;
-                        (frame.read(), frame.add(1).read())
-                    };
-                    ebp = next;
-                    eip
-                } else {
-                    0
-                };
-                slot.store(eip, Ordering::Relaxed);
-            }
+        fn print_taken_at(&self) {
+            let at = self.taken_at.load(Ordering::Relaxed);
+            // SAFETY: `taken_at` only ever holds null or a pointer made from
+            // a `&'static Location` (in `acquire`), which is never freed.
+            match unsafe { at.as_ref() } {
+                Some(at) => cprintf!(
+                    "lock %s was last taken at %s:%u\n",
+                    self.name,
+                    at.file(),
+                    at.line()
+                ),
+                None => cprintf!("lock %s: no holder recorded\n", self.name),
+            };
         }
-
-        fn print_callers(&self) {
-            cprintf!("lock %s was last acquired from:", self.name);
-            for eip in self
-                .callers
-                .iter()
-                .map(|c| c.load(Ordering::Relaxed))
-                .take_while(|&e| e != 0)
-            {
-                cprintf!(" %08x", eip);
-            }
-            cprintf!("\n");
-        }
-    }
-
-    extern "C" {
-        static bootstack: u8;
-        static bootstacktop: u8;
-    }
-
-    /// Whether the 8-byte frame at `ebp` lies inside a kernel stack: the
-    /// mapped part of a per-CPU stack, or the boot stack. Anything else (a
-    /// guard gap, a user address, 0) ends a frame-pointer walk.
-    fn on_kernel_stack(ebp: u32) -> bool {
-        let frame = ebp as u64..ebp as u64 + 8;
-        let inside = |lo: u64, hi: u64| lo <= frame.start && frame.end <= hi;
-        let (boot_lo, boot_hi) = (addr_of!(bootstack) as u64, addr_of!(bootstacktop) as u64);
-        ebp.is_multiple_of(4) && (inside(boot_lo, boot_hi) || in_percpu_stack(ebp))
     }
 
     /// Per CPU: how many `push_cli`s are not yet undone, and whether
@@ -232,22 +206,6 @@ mod kernel {
 mod tests {
     use super::*;
     use std::sync::Arc;
-
-    #[test]
-    fn percpu_stack_frames() {
-        use inc::memlayout::{KSTACKTOP, KSTKGAP, KSTKSIZE, NCPU};
-        let brute = |ebp: u32| {
-            (0..NCPU as u32).any(|cpu| {
-                let top = KSTACKTOP as u64 - (cpu * (KSTKSIZE + KSTKGAP)) as u64;
-                top - KSTKSIZE as u64 <= ebp as u64 && ebp as u64 + 8 <= top
-            })
-        };
-        let lowest = KSTACKTOP - NCPU as u32 * (KSTKSIZE + KSTKGAP);
-        for ebp in (lowest - 64..KSTACKTOP + 64).step_by(4) {
-            assert_eq!(in_percpu_stack(ebp), brute(ebp), "ebp {ebp:#x}");
-        }
-        assert!(!in_percpu_stack(0) && !in_percpu_stack(u32::MAX - 3));
-    }
 
     #[test]
     fn acquire_release_tracks_the_holder() {

@@ -239,12 +239,14 @@ mod machine {
 
     /// Enters the kernel from user mode: takes the big kernel lock and
     /// copies the frame into the current env. Returns the guard and the env,
-    /// or frees a DYING env and reschedules.
-    fn enter_from_user(tf: &Trapframe) -> (Bkl, usize) {
+    /// or frees a DYING env and reschedules. The lock records the caller's
+    /// call site (which entry path took it).
+    #[track_caller]
+    fn enter_from_user(irq: IrqOff, tf: &Trapframe) -> (Bkl, usize) {
         if OVERFLOW_ON_ENTRY.load(Ordering::Relaxed) {
             crate::dblfault::overflow_kernel_stack_on_purpose("kstackoverflow", 0);
         }
-        let mut bkl = bkl::lock_kernel();
+        let mut bkl = bkl::lock_kernel_irq_off(irq);
         let e = bkl
             .curenv()
             .expect("trap from user mode with no current env");
@@ -278,7 +280,7 @@ mod machine {
         // SAFETY: alltraps passes the frame it just built on this stack.
         let frame = unsafe { &mut *tf };
         if frame.cs & 3 == 3 {
-            let (mut bkl, e) = enter_from_user(frame);
+            let (mut bkl, e) = enter_from_user(irq, frame);
             trap_dispatch(&mut bkl, e);
             resume_or_yield(bkl)
         } else {
@@ -331,8 +333,10 @@ mod machine {
     /// single-stepped, or had its frame replaced) leaves through `iret`.
     #[no_mangle]
     extern "C" fn sysenter_trap(tf: *mut Trapframe) -> *const Trapframe {
+        // SAFETY: sysenter clears IF, and the kernel runs with it off.
+        let irq = unsafe { IrqOff::new() };
         // SAFETY: sysenter_entry passes the frame it just built on this stack.
-        let (mut bkl, e) = enter_from_user(unsafe { &*tf });
+        let (mut bkl, e) = enter_from_user(irq, unsafe { &*tf });
         syscall_from_frame(&mut bkl, e);
         let same_env = bkl.curenv() == Some(e) && bkl.env(e).env_status == ENV_RUNNING;
         if !same_env {

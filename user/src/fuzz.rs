@@ -217,7 +217,8 @@ pub fn wait_for_child(
 }
 
 /// Milliseconds since boot; 0 until the timer has ticked once.
-fn now_ms() -> u32 {
+/// The kernel's clock in ms (0 if it reports an error).
+pub fn now_ms() -> u32 {
     let t = sys_time_msec() as i32;
     t.max(0) as u32
 }

@@ -616,9 +616,14 @@ fn stop_running_children() {
 }
 
 /// Yields until `child`'s slot satisfies `cond` (or is gone); false if
-/// it never did within a generous number of yields.
+/// it never did within 2000 yields and AWAIT_MS.
 fn await_child(child: EnvId, cond: fn(&inc::env::Env) -> bool) -> bool {
-    for _ in 0..2000 {
+    // A count of yields alone is not enough at 2+ CPUs: on a loaded host
+    // the CPU running the child may not get to run for a while (the test
+    // once failed so), so the wait is also bounded by the clock.
+    let start = fuzz::now_ms();
+    let mut yields = 0u32;
+    while yields < 2000 || fuzz::now_ms().wrapping_sub(start) < AWAIT_MS {
         let e = jos::envs(envx(child));
         if e.env_id != child {
             return false;
@@ -627,9 +632,13 @@ fn await_child(child: EnvId, cond: fn(&inc::env::Env) -> bool) -> bool {
             return true;
         }
         sys_yield();
+        yields += 1;
     }
     false
 }
+
+/// The least time `await_child` waits before it gives up.
+const AWAIT_MS: u32 = 5000;
 
 /// Regression: a child whose ipc_recv was ended by env_set_status, then
 /// blocked in ipc_send, must not accept a message. The kernel used to keep

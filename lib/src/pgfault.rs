@@ -9,8 +9,8 @@
 
 use core::arch::global_asm;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use inc::memlayout::{PGSIZE, UXSTACKTOP};
-use inc::mmu::{PTE_P, PTE_U, PTE_W};
+use inc::memlayout::{PGSIZE, UTOP, UXSTACKTOP};
+use inc::mmu::{FEC_PR, FEC_WR, PTE_COW, PTE_P, PTE_U, PTE_W};
 use inc::trap::UTrapframe;
 
 global_asm!(
@@ -86,7 +86,8 @@ pub fn set_pgfault_handler(handler: PgfaultHandler) {
 
 /// Called by `_pgfault_upcall` with the UTrapframe the kernel pushed.
 ///
-/// The chain: mapped files (`mmap::handle`), the library's policy
+/// A write to a copy-on-write page goes straight to the program's handler.
+/// Otherwise the chain: mapped files (`mmap::handle`), the library's policy
 /// (`lazy::handle`: swap, zero page, heap, stack), demand-paged program
 /// text (`demand::handle`); then the program's handler, if one is set; else the fault goes back to the
 /// kernel: we drop the upcall and return, the instruction faults again,
@@ -99,6 +100,13 @@ extern "C" fn pgfault_dispatch(utf: *const UTrapframe) {
     // Faults nested too deep end in the kernel: a frame that would not fit
     // the exception stack, or a handler whose own pushes ran off it into
     // the guard page, destroys the env with a message naming the guard.
+    // A write to a copy-on-write page is the program's handler's alone
+    // (fork's `cow_fault`): no policy below takes one, so it skips them.
+    if is_cow_write(utf) {
+        if let Some(handler) = program_handler() {
+            return handler(utf);
+        }
+    }
     // Mapped files first: a mapping may lie where the lazy policy would
     // otherwise claim the page (MAP_FIXED above the break).
     match crate::mmap::handle(utf) {
@@ -114,14 +122,26 @@ extern "C" fn pgfault_dispatch(utf: *const UTrapframe) {
         crate::demand::Verdict::Refused => return give_back(),
         crate::demand::Verdict::NotMine => {}
     }
-    let raw = HANDLER.load(Ordering::Relaxed);
-    if raw == 0 {
-        give_back();
-        return;
+    match program_handler() {
+        Some(handler) => handler(utf),
+        None => give_back(),
     }
-    // SAFETY: only set_pgfault_handler stores into HANDLER, always a PgfaultHandler.
-    let handler: PgfaultHandler = unsafe { core::mem::transmute::<usize, PgfaultHandler>(raw) };
-    handler(utf);
+}
+
+/// The handler `set_pgfault_handler` installed, if any.
+fn program_handler() -> Option<PgfaultHandler> {
+    let raw = HANDLER.load(Ordering::Relaxed);
+    // SAFETY: only set_pgfault_handler stores into HANDLER, always a
+    // PgfaultHandler (0 is none).
+    (raw != 0).then(|| unsafe { core::mem::transmute::<usize, PgfaultHandler>(raw) })
+}
+
+/// Whether the fault is a write to a present PTE_COW page of ours.
+fn is_cow_write(utf: &UTrapframe) -> bool {
+    let present_write = FEC_PR | FEC_WR;
+    utf.utf_err & present_write == present_write
+        && utf.utf_fault_va < UTOP
+        && crate::fork::uvpt(utf.utf_fault_va).is_some_and(|pte| pte & PTE_COW != 0)
 }
 
 /// Hands the fault back to the kernel: with no upcall, the faulting

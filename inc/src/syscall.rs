@@ -78,10 +78,17 @@ pub enum Syscall {
 pub const PAGE_MAP_BATCH_MAX: u32 = 256;
 
 /// A `PageMapBatch` list entry: page address `va` (page-aligned, below
-/// UTOP) with the permissions `perm` in its low 12 bits.
+/// UTOP) with the permissions `perm` in its low 12 bits (maybe with
+/// [`BATCH_SRC_TOO`]).
 pub const fn batch_entry(va: u32, perm: u32) -> u32 {
     va | perm
 }
+
+/// In a `PageMapBatch` entry's permissions (the bit of PTE_G, which a
+/// mapping may not ask for): the source's own mapping of the page gets the
+/// same permissions too, as `PageMap(src, va, src, va, perm)` would give
+/// it. Fork's copy-on-write pages, both sides in one entry.
+pub const BATCH_SRC_TOO: u32 = 0x100;
 
 impl Syscall {
     /// Decodes a number from `eax`; `None` for anything unknown.

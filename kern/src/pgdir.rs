@@ -15,6 +15,7 @@ use crate::frames::{DirectMap, Frames};
 use inc::error::{E_INVAL, E_NO_MEM};
 use inc::memlayout::{NPTENTRIES, PGSIZE, PTSIZE, ULIM, UTOP, UVPT};
 use inc::mmu::{pdx, pte_addr, PTE_P, PTE_PS, PTE_U, PTE_W};
+use inc::syscall::BATCH_SRC_TOO;
 
 /// A page directory, named by its kernel virtual address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,7 +171,10 @@ pub const MAP_BATCH_MAX: usize = inc::syscall::PAGE_MAP_BATCH_MAX as usize;
 /// had; tables made before that stay, empty of new mappings), and a batch
 /// that might add more than `room` mappings to `dst` (its quota) is refused
 /// (-E_NO_MEM; see [`count_unmapped`]). Only when all of that passed is any
-/// mapping changed. `src == dst` re-protects.
+/// mapping changed. `src == dst` re-protects. An entry whose permissions
+/// carry [`BATCH_SRC_TOO`] also gives `src`'s own mapping of the page
+/// those permissions (the same checks cover it: its frame stays, and W
+/// only if it had W).
 /// `Ok(n)`: `n` pages of `dst` were unmapped before and are mapped now.
 pub fn map_batch(
     f: &mut Frames,
@@ -186,7 +190,7 @@ pub fn map_batch(
     // never reach the walks below: dst's tables there are the kernel's).
     for &entry in pages {
         let (va, perm) = batch_split(entry);
-        if va.0 >= UTOP || !crate::userptr::perm_ok(perm) {
+        if va.0 >= UTOP || !crate::userptr::perm_ok(perm & !BATCH_SRC_TOO) {
             return Err(-E_INVAL);
         }
     }
@@ -214,11 +218,12 @@ pub fn map_batch(
     if room < pages.len() as u32 && count_unmapped(f, dst, pages) > room {
         return Err(-E_NO_MEM);
     }
-    // Only dst changes from here on, and only at the listed pages, whose
-    // frames in src stay: with src == dst a page keeps its frame and only
-    // its rights change. So each frame read again is the checked one.
+    // Only dst changes from here on (and src's rights, never its frames,
+    // at flagged entries), and only at the listed pages: with src == dst a
+    // page keeps its frame and only its rights change. So each frame read
+    // again is the checked one.
     let mut new_mappings = 0;
-    let mut reprotected = false;
+    let (mut reprotected, mut src_reprotected) = (false, false);
     for run in runs(pages) {
         let first = batch_split(run[0]).0;
         let src_pt = table_of(f, src, first, false).expect("checked above");
@@ -227,7 +232,8 @@ pub fn map_batch(
         let src_table = f.map().ptr::<u32>(src_pt) as *const u32;
         let dst_table = f.map().ptr::<u32>(dst_pt);
         for &entry in run {
-            let (va, perm) = batch_split(entry);
+            let (va, flagged) = batch_split(entry);
+            let perm = flagged & !BATCH_SRC_TOO;
             // SAFETY: both are page tables (NPTENTRIES entries, ptx below
             // that) reached through the direct map under the pmap lock, and
             // no reference into them is alive.
@@ -235,6 +241,19 @@ pub fn map_batch(
                 let pa = PhysAddr(pte_addr(src_table.add(va.ptx()).read()));
                 (pa, dst_table.add(va.ptx()))
             };
+            if flagged & BATCH_SRC_TOO != 0 {
+                // The source keeps its frame with the new rights (checked:
+                // no W it did not have). Written before dst's entry, so
+                // with src == dst the entry below sees a re-protection.
+                // SAFETY: as above; a raw write into src's table.
+                unsafe {
+                    (src_table as *mut u32)
+                        .add(va.ptx())
+                        .write(pa.0 | perm | PTE_P)
+                };
+                crate::pmap::tlb_invalidate(src, va);
+                src_reprotected = true;
+            }
             // SAFETY: `pte` is va's entry in dst's table (just above).
             let old = unsafe { pte.read() };
             if old & PTE_P != 0 && pte_addr(old) == pa.0 {
@@ -264,6 +283,9 @@ pub fn map_batch(
     // only kind released here, is accounted for by insert_at before that).
     if reprotected {
         f.tlb.unmapped(crate::pmap::this_cpu(), dst.pa());
+    }
+    if src_reprotected {
+        f.tlb.unmapped(crate::pmap::this_cpu(), src.pa());
     }
     Ok(new_mappings)
 }
@@ -525,7 +547,7 @@ mod tests {
     const ANY: u32 = u32::MAX;
     use crate::frames::MAX_PAGE_REFS;
     use inc::memlayout::{KERNBASE, UENVS};
-    use inc::mmu::{PTE_COW, PTE_PWT};
+    use inc::mmu::{PTE_COW, PTE_G, PTE_PWT};
     use std::collections::HashMap;
 
     /// A zeroed directory with one reference, like `create` makes.
@@ -705,6 +727,46 @@ mod tests {
         assert_eq!(map_batch(&mut f, src, dst, &[], ANY), Ok(0));
         let twice_and_kernel = [entry(0x90_0000, ro), entry(0x90_0000, ro), entry(UTOP, ro)];
         assert_eq!(count_unmapped(&mut f, dst, &twice_and_kernel), 2);
+    }
+
+    #[test]
+    fn map_batch_can_re_protect_the_source_too() {
+        let arena = Arena::new(32 * PGSIZE);
+        let mut f = frames(&arena, 32);
+        let (src, dst) = (new_dir(&mut f), new_dir(&mut f));
+        let (rw, ro) = (PTE_U | PTE_W | PTE_P, PTE_U | PTE_P);
+        let cow = ro | PTE_COW;
+        let (a, b) = (0x80_0000u32, 0x80_1000u32);
+        let (pa, pb) = (f.alloc(false).unwrap(), f.alloc(false).unwrap());
+        insert(&mut f, src, pa, VirtAddr(a), rw).unwrap();
+        insert(&mut f, src, pb, VirtAddr(b), ro).unwrap();
+        // W for the source from a read-only page: refused, nothing changed.
+        let bad = [a | cow | BATCH_SRC_TOO, b | rw | BATCH_SRC_TOO];
+        assert_eq!(map_batch(&mut f, src, dst, &bad, ANY), Err(-E_INVAL));
+        assert_eq!(lookup(&mut f, src, VirtAddr(a)).unwrap().1 & 0xFFF, rw);
+        assert!(lookup(&mut f, dst, VirtAddr(a)).is_none());
+        // The flag (G's bit) lets no other bit through.
+        let pwt = a | ro | PTE_PWT | BATCH_SRC_TOO;
+        assert_eq!(map_batch(&mut f, src, dst, &[pwt], ANY), Err(-E_INVAL));
+        assert_eq!(BATCH_SRC_TOO, PTE_G, "a bit perm_ok refuses in a mapping");
+        assert!(!crate::userptr::perm_ok(ro | PTE_G));
+        // Copy-on-write both sides in one entry; an unflagged entry leaves
+        // the source alone.
+        let list = [a | cow | BATCH_SRC_TOO, b | ro];
+        assert_eq!(map_batch(&mut f, src, dst, &list, ANY), Ok(2));
+        for (dir, va, pa, perm) in [
+            (src, a, pa, cow),
+            (dst, a, pa, cow),
+            (src, b, pb, ro),
+            (dst, b, pb, ro),
+        ] {
+            assert_eq!(
+                lookup(&mut f, dir, VirtAddr(va)),
+                Some((pa, pa.0 | perm)),
+                "{va:x}"
+            );
+        }
+        assert_eq!((f.refcount(pa), f.refcount(pb)), (2, 2));
     }
 
     #[test]

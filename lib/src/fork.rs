@@ -14,7 +14,7 @@ use inc::env::{EnvId, ENV_RUNNABLE};
 use inc::fd::{FDTABLE, FILEDATA};
 use inc::memlayout::{PGSIZE, PTSIZE, USTACKTOP, UTOP, UVPD, UVPT, UXSTACKTOP};
 use inc::mmu::{pdx, pgnum, round_down, FEC_WR, PTE_COW, PTE_P, PTE_SYSCALL, PTE_U, PTE_W};
-use inc::syscall::batch_entry;
+use inc::syscall::{batch_entry, BATCH_SRC_TOO};
 
 /// The page-directory entry covering `va`, read through the self-map.
 pub fn uvpd(va: u32) -> u32 {
@@ -62,17 +62,16 @@ fn make_private(page: u32) -> Result<(), i32> {
     crate::swap::retry_with_eviction(page, copy)
 }
 
-/// Pages gathered for one pair of batched calls (RJOS's syscall 18): the
-/// child's mappings, then the re-protection of our own copy-on-write pages.
-/// Kept small: it lives on the stack, which may be one page.
+/// Pages gathered for one batched call (RJOS's syscall 18): the child's
+/// mappings, each copy-on-write one flagged BATCH_SRC_TOO so that our own
+/// mapping becomes copy-on-write in the same step. Kept small: it lives on
+/// the stack, which may be one page.
 const BATCH: usize = 64;
 
 struct Batch {
     child: EnvId,
     to_child: [u32; BATCH],
     n_child: usize,
-    to_self: [u32; BATCH],
-    n_self: usize,
 }
 
 impl Batch {
@@ -81,8 +80,6 @@ impl Batch {
             child,
             to_child: [0; BATCH],
             n_child: 0,
-            to_self: [0; BATCH],
-            n_self: 0,
         }
     }
 
@@ -92,12 +89,13 @@ impl Batch {
         match page_mapping(pte, how) {
             PageMapping::Share(perm) => self.push_child(batch_entry(va, perm)),
             PageMapping::CopyOnWrite => {
-                self.push_child(batch_entry(va, COW_PERM));
-                // Already copy-on-write with exactly these rights: nothing to do.
-                if pte & PTE_SYSCALL != COW_PERM {
-                    self.to_self[self.n_self] = batch_entry(va, COW_PERM);
-                    self.n_self += 1;
-                }
+                // Already copy-on-write with exactly these rights: ours stays.
+                let ours = if pte & PTE_SYSCALL != COW_PERM {
+                    BATCH_SRC_TOO
+                } else {
+                    0
+                };
+                self.push_child(batch_entry(va, COW_PERM | ours));
             }
             PageMapping::PrivatizeThenShare => {
                 make_private(va)?;
@@ -169,17 +167,14 @@ impl Batch {
         self.n_child += 1;
     }
 
-    /// Maps the gathered pages into the child, then re-protects ours. Child
-    /// first: once our own mapping is read-only, our next write copies the
-    /// page, and the child must see the original.
+    /// Maps the gathered pages into the child and re-protects ours, in one
+    /// call: the kernel changes both sides of a page at once, so no write
+    /// of ours can come between (the child must see the original).
     fn flush(&mut self) -> Result<(), i32> {
         // SAFETY: mapping into the child does not touch our memory;
         // re-protecting our own pages keeps their frames and contents.
-        unsafe {
-            sys_page_map_batch(0, self.child, &self.to_child[..self.n_child])?;
-            sys_page_map_batch(0, 0, &self.to_self[..self.n_self])?;
-        }
-        (self.n_child, self.n_self) = (0, 0);
+        unsafe { sys_page_map_batch(0, self.child, &self.to_child[..self.n_child])? };
+        self.n_child = 0;
         Ok(())
     }
 }

@@ -34,7 +34,7 @@ use fuzz::{exofork_selfdestructing, int30, sysenter, Ending, Nudge, RawCall, Rng
 use inc::env::{envx, EnvId, ENV_NOT_RUNNABLE, ENV_RUNNABLE, ENV_RUNNING};
 use inc::memlayout::*;
 use inc::mmu::*;
-use inc::syscall::{batch_entry, Syscall, PAGE_MAP_BATCH_MAX};
+use inc::syscall::{batch_entry, Syscall, BATCH_SRC_TOO, PAGE_MAP_BATCH_MAX};
 use inc::trap::Trapframe;
 use jos::{cprintf, fork, panic, sys_env_destroy, sys_env_set_status, sys_getenvid};
 use jos::{sys_ipc_try_send, sys_page_alloc, sys_yield};
@@ -393,7 +393,11 @@ impl Child {
     fn fill_batch(&mut self) {
         let mut list = [0u32; BATCH_LEN];
         for entry in list.iter_mut() {
-            *entry = batch_entry(round_down(self.addr(), PGSIZE), self.perm() & 0xFFF);
+            let flag = if self.rng.one_in(2) { BATCH_SRC_TOO } else { 0 };
+            *entry = batch_entry(
+                round_down(self.addr(), PGSIZE),
+                (self.perm() & 0xFFF) | flag,
+            );
         }
         // SAFETY: only this child writes BATCH, and not concurrently.
         unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(BATCH), list) };
@@ -402,8 +406,9 @@ impl Child {
     /// Whether a page_map_batch call could map over a page the child (or
     /// its kid, at its text) needs: any list but BATCH is unknown bytes.
     fn batch_hits_own_page(&self, a: &[u32; 5]) -> bool {
-        let (dst, list, count) = (a[1], a[2], a[3]);
-        if !self.is_me(dst) && !self.is_kid(dst) {
+        let (src, dst, list, count) = (a[0], a[1], a[2], a[3]);
+        let ours = |env: u32| self.is_me(env) || self.is_kid(env);
+        if !ours(src) && !ours(dst) {
             return false;
         }
         if list != core::ptr::addr_of!(BATCH) as u32 || count > BATCH_LEN as u32 {
@@ -411,9 +416,11 @@ impl Child {
         }
         // SAFETY: a plain copy of the child's own list.
         let entries = unsafe { core::ptr::read_volatile(core::ptr::addr_of!(BATCH)) };
-        entries[..count as usize]
-            .iter()
-            .any(|&e| self.hits_own_page(dst, e & !0xFFF))
+        // dst's pages change; with BATCH_SRC_TOO, src's rights as well.
+        entries[..count as usize].iter().any(|&e| {
+            let va = e & !0xFFF;
+            self.hits_own_page(dst, va) || (e & BATCH_SRC_TOO != 0 && self.hits_own_page(src, va))
+        })
     }
 
     /// Whether `c` might end the child (destroy it, or send it somewhere

@@ -507,6 +507,9 @@ fn first_nonzero(entries: &[u32]) -> usize {
 /// mapped with `perm | PTE_P`? On failure, the first bad address: `va`
 /// itself if its own page is bad, else the start of the first bad page.
 /// An empty range touches no byte and always passes, wherever it points.
+/// The directory entry must grant `perm` too: the MMU ANDs the two, and
+/// UVPT's entry (the directory seen as a page table) is read-only over
+/// PTEs that say W (syscallfuzz found the kernel writing a bitmap there).
 pub fn user_mem_check(
     f: &mut Frames,
     pgdir: PgDir,
@@ -527,6 +530,11 @@ pub fn user_mem_check(
         let addr = VirtAddr(page as u32);
         let bad_at = addr.max(va);
         if page >= ULIM as u64 {
+            return Err(bad_at);
+        }
+        // SAFETY: the directory, one entry read.
+        let pde = unsafe { table(f.map(), pgdir.pa()) }[addr.pdx()];
+        if pde & need != need {
             return Err(bad_at);
         }
         match walk(f, pgdir, addr, false) {
@@ -1019,6 +1027,25 @@ mod tests {
         assert_eq!(check(ULIM - 1, 1, 0), Err(ULIM - 1));
         assert_eq!(check(0xFFFF_FFF0, 0x20, u), Err(0xFFFF_FFF0));
         assert_eq!(check(base, u32::MAX, u), Err(base + 3 * PGSIZE));
+    }
+
+    #[test]
+    fn user_mem_check_honours_the_directory_entry() {
+        let arena = Arena::new(16 * PGSIZE);
+        let mut f = frames(&arena, 16);
+        let d = new_dir(&mut f);
+        let pa = f.alloc(false).unwrap();
+        insert(&mut f, d, pa, VirtAddr(0x80_0000), PTE_U | PTE_W).unwrap();
+        install_self_map(f.map(), d);
+        let (u, uw) = (PTE_U, PTE_U | PTE_W);
+        // UVPT's page 2 is, through the directory seen as a page table,
+        // the page table for 8..12 MB: the directory's entry 2 says P|W|U,
+        // but UVPT's own directory entry is read-only, so the page is too.
+        let table_page = UVPT + 2 * PGSIZE;
+        let mut check = |va, perm| user_mem_check(&mut f, d, VirtAddr(va), 4, perm);
+        assert_eq!(check(table_page, u), Ok(()));
+        assert_eq!(check(table_page, uw), Err(VirtAddr(table_page)));
+        assert_eq!(check(0x80_0000, uw), Ok(()));
     }
 
     /// xorshift32: a tiny deterministic generator for the random tests.

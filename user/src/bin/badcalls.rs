@@ -12,7 +12,7 @@
 
 use inc::env::*;
 use inc::error::*;
-use inc::memlayout::{KERNBASE, PGSIZE, ULIM, UTEXT, UTOP};
+use inc::memlayout::{KERNBASE, PGSIZE, ULIM, UTEXT, UTOP, UVPT};
 use inc::mmu::*;
 use inc::syscall::Syscall::{self, *};
 use jos::fork::uvpt;
@@ -453,7 +453,10 @@ fn check_access_calls(t: &mut Checks, c: EnvId) {
     let m = map.as_mut_ptr() as u32;
     let a = PTE_A;
     let pages_to_wrap = (0u32.wrapping_sub(SCRATCH)) / PGSIZE + 1;
-    let bad: [([u32; 5], &str, i32); 15] = [
+    // A page of UVPT whose PTE (a directory entry) says W: the directory
+    // entry that maps UVPT says read-only, and the kernel must honour it.
+    let uvpt_table = UVPT + (UTEXT >> 22) * PGSIZE;
+    let bad: [([u32; 5], &str, i32); 16] = [
         ([0, SCRATCH + 1, 1, m, a], "va not page-aligned", -E_INVAL),
         ([0, UTOP, 1, m, a], "va = UTOP", -E_INVAL),
         ([0, KERNBASE, 1, m, a], "va = kernel", -E_INVAL),
@@ -471,6 +474,7 @@ fn check_access_calls(t: &mut Checks, c: EnvId) {
         ([0, SCRATCH, 1, m, 0xFFFF_FFFF], "bits all", -E_INVAL),
         ([0, UTEXT, 1, KERNBASE, a], "bitmap in the kernel", -E_FAULT),
         ([0, UTEXT, 1, UTEXT, a], "bitmap read-only", -E_FAULT),
+        ([0, UTEXT, 1, uvpt_table, a], "bitmap in UVPT", -E_FAULT),
         ([c, UTEXT, 1, SCRATCH, a], "bitmap unmapped", -E_FAULT),
         ([0, UTEXT, 64, ULIM - 4, a], "bitmap across ULIM", -E_FAULT),
     ];

@@ -31,7 +31,7 @@
 mod fuzz;
 
 use fuzz::{exofork_selfdestructing, int30, sysenter, Ending, Nudge, RawCall, Rng, FL_FUZZABLE};
-use inc::env::{envx, EnvId, ENV_NOT_RUNNABLE, ENV_RUNNABLE, ENV_RUNNING};
+use inc::env::{envx, EnvId, ENV_FREE, ENV_NOT_RUNNABLE, ENV_RUNNABLE, ENV_RUNNING};
 use inc::memlayout::*;
 use inc::mmu::*;
 use inc::syscall::{batch_entry, Syscall, BATCH_SRC_TOO, PAGE_MAP_BATCH_MAX};
@@ -622,7 +622,7 @@ fn stop_running_children() {
     cprintf!("syscallfuzz: stopped %d running children\n", stopped);
 }
 
-/// Yields until `child`'s slot satisfies `cond` (or is gone); false if
+/// Yields until `child`'s slot satisfies `cond` (or is gone: false); false if
 /// it never did within 2000 yields and AWAIT_MS.
 fn await_child(child: EnvId, cond: fn(&inc::env::Env) -> bool) -> bool {
     // A count of yields alone is not enough at 2+ CPUs: on a loaded host
@@ -632,8 +632,8 @@ fn await_child(child: EnvId, cond: fn(&inc::env::Env) -> bool) -> bool {
     let mut yields = 0u32;
     while yields < 2000 || fuzz::now_ms().wrapping_sub(start) < AWAIT_MS {
         let e = jos::envs(envx(child));
-        if e.env_id != child {
-            return false;
+        if e.env_id != child || e.env_status == ENV_FREE {
+            return false; // gone (a freed slot keeps its last id)
         }
         if cond(&e) {
             return true;

@@ -5,9 +5,9 @@
 //! the kernel (only spawned from the file system): see `demandtext`.
 //!
 //! `bigtext alone` reports what it mapped; `bigtext wait` (ten copies run
-//! by `demandtext`) waits for a message, sends its parent the frames of its
-//! first text page and of lazy page 300, then waits for another message
-//! before it exits; `bigtext write` writes to its text; `bigtext bench
+//! by `demandtext`) waits for a message, runs its pages, sends its parent
+//! the frames of its first text page and of lazy page 300, then waits for
+//! another message before it exits; `bigtext write` writes to its text; `bigtext bench
 //! NAME` (run by `benchdemand`) times first calls into lazy pages.
 #![no_std]
 #![no_main]
@@ -109,13 +109,17 @@ fn run_pages() {
 #[no_mangle]
 pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
     let args = jos::args();
+    if args.get(1) == Some(b"wait") {
+        // The go first, before any page-in: a page-in waits for the file
+        // server's reply, and would take the parent's message for it.
+        let _ = ipc_recv(None, None, None);
+    }
     let before = lazy_pages_mapped();
     run_pages();
     match args.get(1) {
         Some(b"wait") => {
             let parent = jos::thisenv().env_parent_id;
             let frame_of = |va: u32| uvpt(va).map_or(0, pte_addr);
-            let _ = ipc_recv(None, None, None); // the parent is listening
             ipc_send(parent, frame_of(umain as *const () as u32), None, 0);
             ipc_send(parent, frame_of(page_va(300)), None, 0);
             let _ = ipc_recv(None, None, None);

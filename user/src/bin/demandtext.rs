@@ -61,7 +61,9 @@ pub extern "C" fn umain(_argc: i32, _argv: *const *const u8) {
         *k = spawn_bigtext(b"wait");
     }
     // One at a time, so that no copy's message is taken for the file
-    // server's reply to one of our requests: go, then its two frames.
+    // server's reply to one of our requests, nor ours for the reply to one
+    // of its page-ins (it waits for the go before it touches a lazy page):
+    // go, then its two frames.
     let mut frames = [[0u32; 2]; COPIES];
     for (k, f) in kids.iter().zip(frames.iter_mut()) {
         ipc_send(*k, 0, None, 0);

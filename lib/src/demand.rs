@@ -13,18 +13,11 @@
 //! page transfer and the file server's loans, all of which exist already.
 
 use crate::fork::uvpt;
+use crate::pgfault::Verdict;
 use crate::{fsipc, sys_getenvid, UTrapframe};
 use inc::fs::{TextMap, TextRange, TEXT_HANDLE, TEXT_MAP};
 use inc::memlayout::{PGSIZE, UTEXT};
 use inc::mmu::{round_down, FEC_PR, FEC_WR};
-
-/// What the fault handler did with a fault.
-pub enum Verdict {
-    Handled,
-    /// In program text, but not servable: reported; the kernel ends the env.
-    Refused,
-    NotMine,
-}
 
 /// The range of demand-paged text holding `va`, if this env has a text map
 /// and `va` is in one of its ranges.
@@ -101,23 +94,4 @@ pub fn prefault(va: u32, end: u64) {
         }
         page += PGSIZE as u64;
     }
-}
-
-/// Pages of demand-paged text mapped now, over all ranges: how many the
-/// program has touched (tests and `vmmap` show it).
-pub fn pages_resident() -> u32 {
-    if uvpt(TEXT_MAP).is_none() {
-        return 0;
-    }
-    // SAFETY: as in `range_of`.
-    let map = unsafe { core::ptr::read_volatile(TEXT_MAP as *const TextMap) };
-    let mut n = 0;
-    for r in map.ranges() {
-        let mut va = r.start;
-        while va < r.end {
-            n += u32::from(uvpt(va).is_some());
-            va += PGSIZE;
-        }
-    }
-    n
 }

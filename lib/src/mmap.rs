@@ -243,6 +243,7 @@ mod machine {
     use super::*;
     use crate::fd::fd_lookup;
     use crate::fork::{for_each_page, uvpt};
+    use crate::pgfault::Verdict;
     use crate::{fsipc, sys_getenvid, sys_page_alloc, sys_page_map, sys_page_unmap, UTrapframe};
     use core::cell::UnsafeCell;
     use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -428,15 +429,7 @@ mod machine {
         let _ = munmap(0, UTOP as usize);
     }
 
-    /// What the fault handler made of a fault.
-    pub enum Verdict {
-        Handled,
-        /// In a mapping, but not allowed: reported; the kernel ends the env.
-        Refused,
-        NotMine,
-    }
-
-    /// The fault handler, first in the chain (`pgfault.rs`).
+    /// The fault handler, the chain's first policy (`pgfault.rs`).
     pub fn handle(utf: &UTrapframe) -> Verdict {
         let va = utf.utf_fault_va;
         let Some(r) = region_of(va) else {

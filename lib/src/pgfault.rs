@@ -45,6 +45,15 @@ pub type PgfaultHandler = fn(&UTrapframe);
 /// The installed handler as a `usize` (0 = none).
 static HANDLER: AtomicUsize = AtomicUsize::new(0);
 
+/// What a handler in the chain (`mmap::handle`, `demand::handle`) did
+/// with a fault.
+pub enum Verdict {
+    Handled,
+    /// Its fault, but not servable: reported; the kernel ends the env.
+    Refused,
+    NotMine,
+}
+
 /// The address of the upcall entry, for `sys_env_set_pgfault_upcall`.
 pub fn pgfault_upcall_addr() -> u32 {
     _pgfault_upcall as *const () as usize as u32
@@ -110,17 +119,17 @@ extern "C" fn pgfault_dispatch(utf: *const UTrapframe) {
     // Mapped files first: a mapping may lie where the lazy policy would
     // otherwise claim the page (MAP_FIXED above the break).
     match crate::mmap::handle(utf) {
-        crate::mmap::Verdict::Handled => return,
-        crate::mmap::Verdict::Refused => return give_back(),
-        crate::mmap::Verdict::NotMine => {}
+        Verdict::Handled => return,
+        Verdict::Refused => return give_back(),
+        Verdict::NotMine => {}
     }
     if crate::lazy::handle(utf) {
         return;
     }
     match crate::demand::handle(utf) {
-        crate::demand::Verdict::Handled => return,
-        crate::demand::Verdict::Refused => return give_back(),
-        crate::demand::Verdict::NotMine => {}
+        Verdict::Handled => return,
+        Verdict::Refused => return give_back(),
+        Verdict::NotMine => {}
     }
     match program_handler() {
         Some(handler) => handler(utf),

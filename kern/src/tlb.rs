@@ -12,9 +12,11 @@
 //! current one. While some CPU is below its `need`, frames whose last
 //! reference drops wait in limbo (`frames.rs`) with a snapshot of `need`,
 //! and go back to the free list once every CPU has caught up. No CPU ever
-//! waits for another: the one behind reloads CR3 at its next return to user
-//! mode through `env_run`, at the latest on its next timer tick, or when it
-//! halts. Everything here sits under the pmap lock; it is pure data.
+//! waits for another: the one behind reloads CR3 when it next switches envs
+//! (`env_run`), at the latest on its next timer tick (which goes through
+//! the scheduler and `env_run` even back to the same env), or when it
+//! halts. A return from a system call or fault to the env that made it
+//! skips the reload (trap.rs `resume_same_env`, the `sysenter` path). Everything here sits under the pmap lock; it is pure data.
 
 use crate::addr::PhysAddr;
 use inc::memlayout::NCPU;

@@ -282,10 +282,38 @@ mod machine {
         if frame.cs & 3 == 3 {
             let (mut bkl, e) = enter_from_user(irq, frame);
             trap_dispatch(&mut bkl, e);
+            if still_runs_here(&mut bkl, e) {
+                resume_same_env(bkl, e)
+            }
             resume_or_yield(bkl)
         } else {
             kernel_trap(&irq, frame)
         }
+    }
+
+    /// Whether env `e`, whose trap this CPU just handled, simply goes on
+    /// here: it is still this CPU's env and still RUNNING (it did not block,
+    /// yield, stop or die, and nothing switched away from it).
+    fn still_runs_here(bkl: &mut Bkl, e: usize) -> bool {
+        bkl.curenv() == Some(e) && bkl.env(e).env_status == ENV_RUNNING
+    }
+
+    /// Returns to env `e`, which [`still_runs_here`], through `iret`: what
+    /// `env_run` does for an env that is already this CPU's, without the
+    /// switch. Its page directory is in CR3 and every mapping this CPU changed
+    /// was `invlpg`ed; a reload for another CPU's unmaps waits for the next
+    /// switch or timer tick, as on the `sysenter` path (kern/src/tlb.rs), so
+    /// the common return skips `load_pgdir` (issue 11: about 85 instructions).
+    fn resume_same_env(mut bkl: Bkl, e: usize) -> ! {
+        bkl.env(e).env_runs += 1; // JOS counts every return through env_run
+        KERNEL_STATE.get(&mut bkl)[e].needs_iret = false;
+        // A raw pointer: the frame is read after the lock is gone; no other
+        // CPU touches a RUNNING env's frame (see sys_env_set_trapframe).
+        let tf: *const Trapframe = &raw const bkl.env(e).env_tf;
+        bkl.release();
+        // SAFETY: `tf` is this env's saved user-mode frame in the env table,
+        // which lives forever, and it has user segments.
+        unsafe { env_pop_tf(tf) }
     }
 
     /// After a trap from user mode: back to the current env if it still runs
@@ -338,8 +366,7 @@ mod machine {
         // SAFETY: sysenter_entry passes the frame it just built on this stack.
         let (mut bkl, e) = enter_from_user(irq, unsafe { &*tf });
         syscall_from_frame(&mut bkl, e);
-        let same_env = bkl.curenv() == Some(e) && bkl.env(e).env_status == ENV_RUNNING;
-        if !same_env {
+        if !still_runs_here(&mut bkl, e) {
             sched::sched_yield(bkl);
         }
         let needs_iret = KERNEL_STATE.get(&mut bkl)[e].needs_iret;

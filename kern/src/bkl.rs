@@ -18,6 +18,9 @@ use core::cell::UnsafeCell;
 /// off: `Spinlock::acquire` turns them off until the release).
 pub struct Bkl {
     irq: IrqOff,
+    /// Taken with a `push_cli` level (`lock_kernel`) that the release must
+    /// undo; a trap entry's lock (`lock_kernel_irq_off`) has none.
+    pushed_cli: bool,
 }
 
 /// Takes the big kernel lock (spins until it is free). The lock records
@@ -30,6 +33,7 @@ pub fn lock_kernel() -> Bkl {
         // returned; they stay off until `release`, which consumes this
         // guard and the token with it.
         irq: unsafe { IrqOff::on_cpu(cpu) },
+        pushed_cli: true,
     }
 }
 
@@ -38,7 +42,10 @@ pub fn lock_kernel() -> Bkl {
 #[track_caller]
 pub fn lock_kernel_irq_off(irq: IrqOff) -> Bkl {
     KERNEL_LOCK.acquire_irq_off(&irq);
-    Bkl { irq }
+    Bkl {
+        irq,
+        pushed_cli: false,
+    }
 }
 
 impl Bkl {
@@ -49,7 +56,11 @@ impl Bkl {
 
     /// Releases the big kernel lock.
     pub fn release(self) {
-        KERNEL_LOCK.release_on_this(self.irq.cpu());
+        if self.pushed_cli {
+            KERNEL_LOCK.release_on_this(self.irq.cpu());
+        } else {
+            KERNEL_LOCK.release_irq_off(self.irq.cpu());
+        }
     }
 
     /// Hands the guard itself to `leave`, a path out of the kernel that
@@ -63,7 +74,10 @@ impl Bkl {
         // SAFETY: the original guard proves interrupts are off on its CPU;
         // this one replaces it for good (see above).
         let irq = unsafe { IrqOff::on_cpu(self.irq.cpu()) };
-        leave(Bkl { irq })
+        leave(Bkl {
+            irq,
+            pushed_cli: self.pushed_cli,
+        })
     }
 
     /// [`diverge`](Bkl::diverge) for a way out that takes an env, e.g.
@@ -71,7 +85,11 @@ impl Bkl {
     pub fn diverge_to(&mut self, leave: fn(Bkl, usize) -> !, e: usize) -> ! {
         // SAFETY: as in `diverge`.
         let irq = unsafe { IrqOff::on_cpu(self.irq.cpu()) };
-        leave(Bkl { irq }, e)
+        let bkl = Bkl {
+            irq,
+            pushed_cli: self.pushed_cli,
+        };
+        leave(bkl, e)
     }
 }
 
@@ -85,6 +103,11 @@ unsafe impl<T> Sync for BklCell<T> {}
 impl<T> BklCell<T> {
     pub const fn new(v: T) -> BklCell<T> {
         BklCell(UnsafeCell::new(v))
+    }
+
+    /// Where the contents are (an address, e.g. to map them for users).
+    pub const fn as_ptr(&self) -> *mut T {
+        self.0.get()
     }
 
     /// The contents, for as long as the guard stays borrowed.

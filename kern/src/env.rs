@@ -1,7 +1,7 @@
 //! User environments (JOS's processes): the env table, creating an env from
 //! an ELF image, freeing and destroying envs, and running one.
 //!
-//! The table is the `Env` array pmap allocated (users see it read-only at
+//! The table is a static `Env` array (pmap maps it read-only for users at
 //! UENVS), so `Env` keeps JOS's exact layout. What the kernel needs beyond
 //! JOS's fields lives in the parallel array [`KERNEL_STATE`]. Envs are named
 //! by index into the table inside the kernel and by envid outside.
@@ -19,7 +19,6 @@ use crate::gdt::{GD_UD, GD_UT, RPL_USER};
 use crate::pmap::{self, PgDir};
 use crate::sched;
 use crate::userptr::{CheckedBuf, UserBuf};
-use core::sync::atomic::{AtomicPtr, Ordering};
 use inc::env::*;
 use inc::error::*;
 use inc::memlayout::{PGSIZE, USTACKTOP};
@@ -87,22 +86,23 @@ static TABLE: BklCell<EnvTable> = BklCell::new(EnvTable {
     free_pages_before: None,
 });
 
-/// The env table's kernel address, noted once by `env_init` (asking pmap
-/// on every access would take its lock each time).
-static ENVS: AtomicPtr<Env> = AtomicPtr::new(core::ptr::null_mut());
+/// The env table: JOS's `envs`, a page-aligned static (pmap maps its pages
+/// read-only at UENVS). A fixed address means no "not set up yet" state to
+/// test on every access, which a pointer noted at boot had (three
+/// instructions each time, several times per system call; issue 11).
+#[repr(C, align(4096))]
+pub struct EnvArray([Env; NENV]);
+
+pub static ENV_TABLE: BklCell<EnvArray> = BklCell::new(NO_ENVS);
+
+// SAFETY: an Env is plain integers, for which all zero bits are valid
+// (ENV_FREE, no id, no link); env_init threads the free list.
+const NO_ENVS: EnvArray = unsafe { core::mem::zeroed() };
 
 impl Bkl {
     /// Env slot `i`, for as long as the guard stays borrowed.
     pub fn env(&mut self, i: usize) -> &mut Env {
-        assert!(i < NENV);
-        let base = ENVS.load(Ordering::Relaxed);
-        assert!(!base.is_null(), "env table used before env_init");
-        // SAFETY: pmap allocated NENV Envs at `base`, zeroed; the guard
-        // proves this CPU holds the lock that serialises the table, and
-        // borrowing it mutably rules out any other live reference into it.
-        // (User space maps the table read-only; the kernel is its only
-        // writer.)
-        unsafe { &mut *base.add(i) }
+        &mut ENV_TABLE.get(self).0[i]
     }
 
     /// The env this CPU runs (JOS's `curenv`).
@@ -113,11 +113,11 @@ impl Bkl {
 
 /// Kernel address of slot `i`, as stored in `env_link`.
 fn slot_kva(i: usize) -> u32 {
-    ENVS.load(Ordering::Relaxed) as u32 + (i * core::mem::size_of::<Env>()) as u32
+    ENV_TABLE.as_ptr() as u32 + (i * core::mem::size_of::<Env>()) as u32
 }
 
 fn slot_of_kva(kva: u32) -> usize {
-    (kva - ENVS.load(Ordering::Relaxed) as u32) as usize / core::mem::size_of::<Env>()
+    (kva - ENV_TABLE.as_ptr() as u32) as usize / core::mem::size_of::<Env>()
 }
 
 /// The id printed as "who did it": the current env's, or 0 for the kernel.
@@ -161,7 +161,6 @@ pub fn set_status(bkl: &mut Bkl, i: usize, status: u32) {
 /// Marks every env free and threads the free list in array order, so that
 /// the first env created is envs[0].
 pub fn env_init(bkl: &mut Bkl) {
-    ENVS.store(pmap::envs_kva().as_ptr(), Ordering::Relaxed);
     for i in (0..NENV).rev() {
         let link = TABLE.get(bkl).free.map_or(0, slot_kva);
         let e = bkl.env(i);

@@ -461,11 +461,6 @@ pub fn user_mem_check(pgdir: PgDir, va: VirtAddr, len: u32, perm: u32) -> Result
     with(|p| pgdir::user_mem_check(&mut p.frames, pgdir, va, len, perm))
 }
 
-/// Kernel address of the `Env` array (NENV entries) mapped at UENVS.
-pub fn envs_kva() -> VirtAddr {
-    with(|p| p.layout.envs.to_kva().expect("envs lie in the direct map"))
-}
-
 /// Top of CPU `cpu`'s kernel stack in the KSTACKTOP area.
 pub fn kstack_top(cpu: usize) -> u32 {
     KSTACKTOP - cpu as u32 * (KSTKSIZE + KSTKGAP)
@@ -538,7 +533,7 @@ mod boot {
         let mut boot = BootAlloc::new(kernel_end, ENTRY_MAPPED, &modules);
         let kern_pgdir = boot.alloc(&map, PGSIZE);
         let pages = boot.alloc(&map, (npages * core::mem::size_of::<PageInfo>()) as u32);
-        let envs = boot.alloc(&map, ENVS_SIZE);
+        let envs = PhysAddr(crate::env::ENV_TABLE.as_ptr() as u32 - KERNBASE);
         let envmem = boot.alloc(&map, ENVMEM_SIZE);
         let layout = PhysLayout {
             npages,

@@ -122,13 +122,13 @@ mod kernel {
 
         /// [`acquire`](Spinlock::acquire) on CPU `irq.cpu()`, whose
         /// interrupts the token proves off already (a trap gate turned them
-        /// off): no flags to read, no task register to decode.
+        /// off): no flags to read, no task register to decode, and no
+        /// `push_cli` level, since the way out (`iret`, `sysexit`, or a halt
+        /// that turns them on itself) restores the flags; release it with
+        /// [`release_irq_off`](Spinlock::release_irq_off).
         #[track_caller]
         pub fn acquire_irq_off(&self, irq: &IrqOff) -> usize {
             let cpu = irq.cpu();
-            if CLI_DEPTH[cpu].fetch_add(1, Ordering::Relaxed) == 0 {
-                IF_WAS_ON[cpu].store(false, Ordering::Relaxed);
-            }
             self.acquire_on(cpu);
             let at: &'static Location<'static> = Location::caller();
             self.taken_at
@@ -141,13 +141,20 @@ mod kernel {
         /// The holder is checked once: a CPU that does not hold the lock
         /// prints where it was taken and panics in `release_on`.
         pub fn release_on_this(&self, cpu: usize) {
+            self.release_irq_off(cpu);
+            pop_cli(cpu);
+        }
+
+        /// Releases the lock this CPU took with
+        /// [`acquire_irq_off`](Spinlock::acquire_irq_off): interrupts stay
+        /// off.
+        pub fn release_irq_off(&self, cpu: usize) {
             if !self.holding_on(cpu) {
                 self.print_taken_at();
                 self.release_on(cpu);
             }
             self.taken_at.store(ptr::null_mut(), Ordering::Relaxed);
             self.unlock();
-            pop_cli(cpu);
         }
 
         fn print_taken_at(&self) {

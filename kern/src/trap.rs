@@ -273,13 +273,15 @@ mod machine {
     /// Called by `alltraps` with the frame it built; never returns.
     #[no_mangle]
     extern "C" fn trap(tf: *mut Trapframe) -> ! {
-        // SAFETY: every IDT gate is an interrupt gate, so interrupts are off
-        // from the trap on; the kernel turns them on only to halt, and a trap
-        // out of that halt lands here with them off again.
-        let irq = unsafe { IrqOff::new() };
+        // Every IDT gate is an interrupt gate, so interrupts are off from the
+        // trap on; the kernel turns them on only to halt, and a trap out of
+        // that halt lands here with them off again.
         // SAFETY: alltraps passes the frame it just built on this stack.
         let frame = unsafe { &mut *tf };
         if frame.cs & 3 == 3 {
+            // SAFETY: as above; from user mode the CPU switched to the stack
+            // in this CPU's TSS, at whose top the frame lies.
+            let irq = unsafe { IrqOff::on_user_entry(tf as usize) };
             let (mut bkl, e) = enter_from_user(irq, frame);
             trap_dispatch(&mut bkl, e);
             if still_runs_here(&mut bkl, e) {
@@ -287,6 +289,8 @@ mod machine {
             }
             resume_or_yield(bkl)
         } else {
+            // SAFETY: as above.
+            let irq = unsafe { IrqOff::new() };
             kernel_trap(&irq, frame)
         }
     }
@@ -361,8 +365,9 @@ mod machine {
     /// single-stepped, or had its frame replaced) leaves through `iret`.
     #[no_mangle]
     extern "C" fn sysenter_trap(tf: *mut Trapframe) -> *const Trapframe {
-        // SAFETY: sysenter clears IF, and the kernel runs with it off.
-        let irq = unsafe { IrqOff::new() };
+        // SAFETY: sysenter clears IF, and the kernel runs with it off;
+        // sysenter_entry built `tf` at the top of this CPU's stack.
+        let irq = unsafe { IrqOff::on_user_entry(tf as usize) };
         // SAFETY: sysenter_entry passes the frame it just built on this stack.
         let (mut bkl, e) = enter_from_user(irq, unsafe { &*tf });
         syscall_from_frame(&mut bkl, e);

@@ -237,28 +237,46 @@ mod machine {
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn no_current_env() -> ! {
+        panic!("trap from user mode with no current env");
+    }
+
+    /// Env `e`, destroyed by another CPU while it ran here, trapped: its
+    /// trap is never dispatched; free it and run something else.
+    #[cold]
+    #[inline(never)]
+    fn free_dying_env(mut bkl: Bkl, e: usize, trapno: u32) -> ! {
+        // Acknowledge a timer interrupt here, or the LAPIC would send this
+        // CPU no more of them.
+        if needs_lapic_eoi(trapno) {
+            lapic::lapic_eoi();
+        }
+        env::env_free(&mut bkl, e);
+        thiscpu(bkl.irq()).env.set(None);
+        sched::sched_yield(bkl);
+    }
+
     /// Enters the kernel from user mode: takes the big kernel lock and
     /// copies the frame into the current env. Returns the guard and the env,
     /// or frees a DYING env and reschedules. The lock records the caller's
     /// call site (which entry path took it).
+    ///
+    /// Inlined into both entry paths (with the system call's dispatch): as
+    /// a call it cost a frame and a returned pair (issue 11).
     #[track_caller]
+    #[inline(always)]
     fn enter_from_user(irq: IrqOff, tf: &Trapframe) -> (Bkl, usize) {
         if OVERFLOW_ON_ENTRY.load(Ordering::Relaxed) {
             crate::dblfault::overflow_kernel_stack_on_purpose("kstackoverflow", 0);
         }
         let mut bkl = bkl::lock_kernel_irq_off(irq);
-        let e = bkl
-            .curenv()
-            .expect("trap from user mode with no current env");
+        let Some(e) = bkl.curenv() else {
+            no_current_env()
+        };
         if bkl.env(e).env_status == ENV_DYING {
-            // This trap is never dispatched: acknowledge a timer interrupt
-            // here, or the LAPIC would send this CPU no more of them.
-            if needs_lapic_eoi(tf.trapno) {
-                lapic::lapic_eoi();
-            }
-            env::env_free(&mut bkl, e);
-            thiscpu(bkl.irq()).env.set(None);
-            sched::sched_yield(bkl);
+            free_dying_env(bkl, e, tf.trapno)
         }
         // Stopped while it ran here: this trap still completes (a system
         // call returns its result into the saved frame), then the CPU
@@ -388,6 +406,7 @@ mod machine {
     /// Runs the system call in env `e`'s saved registers (eax = number,
     /// edx, ecx, ebx, edi, esi = arguments) and stores the result in its eax.
     /// Shared by `int $0x30` and `sysenter`, which save the same frame.
+    #[inline(always)]
     fn syscall_from_frame(bkl: &mut Bkl, e: usize) {
         let r = bkl.env(e).env_tf.regs;
         let ret = syscall::syscall(bkl, r.eax, r.edx, r.ecx, r.ebx, r.edi, r.esi);

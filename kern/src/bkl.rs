@@ -55,6 +55,7 @@ impl Bkl {
     }
 
     /// Releases the big kernel lock.
+    #[inline(always)]
     pub fn release(self) {
         if self.pushed_cli {
             KERNEL_LOCK.release_on_this(self.irq.cpu());

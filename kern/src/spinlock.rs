@@ -154,6 +154,7 @@ mod kernel {
         /// Releases the lock this CPU took with
         /// [`acquire_irq_off`](Spinlock::acquire_irq_off): interrupts stay
         /// off.
+        #[inline(always)]
         pub fn release_irq_off(&self, cpu: usize) {
             if !self.holding_on(cpu) {
                 self.release_not_held(cpu);

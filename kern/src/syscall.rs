@@ -28,15 +28,29 @@ use inc::trap::Trapframe;
 
 pub type SysResult = Result<i32, i32>;
 
-/// Dispatches system call `num` with its arguments (edx, ecx, ebx, edi, esi).
-pub fn syscall(bkl: &mut Bkl, num: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32) -> i32 {
+/// Dispatches system call `num` from env `caller` (this CPU's env) with its
+/// arguments (edx, ecx, ebx, edi, esi). Inlined into the two trap paths
+/// (issue 11: the call and its spilled arguments were about 20 instructions
+/// of every system call).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn syscall(
+    bkl: &mut Bkl,
+    caller: usize,
+    num: u32,
+    a1: u32,
+    a2: u32,
+    a3: u32,
+    a4: u32,
+    a5: u32,
+) -> i32 {
     let Some(call) = Syscall::from_u32(num) else {
         return -E_INVAL;
     };
     let result = match call {
         Syscall::Cputs => sys_cputs(bkl, a1, a2),
         Syscall::Cgetc => Ok(crate::console::getc().map_or(0, i32::from)),
-        Syscall::Getenvid => Ok(env::curenv_id(bkl)),
+        Syscall::Getenvid => Ok(bkl.env(caller).env_id),
         Syscall::EnvDestroy => sys_env_destroy(bkl, a1 as EnvId),
         Syscall::PageAlloc => sys_page_alloc(bkl, a1 as EnvId, a2, a3),
         Syscall::PageMap => sys_page_map(bkl, a1 as EnvId, a2, a3 as EnvId, a4, a5),

@@ -409,7 +409,7 @@ mod machine {
     #[inline(always)]
     fn syscall_from_frame(bkl: &mut Bkl, e: usize) {
         let r = bkl.env(e).env_tf.regs;
-        let ret = syscall::syscall(bkl, r.eax, r.edx, r.ecx, r.ebx, r.edi, r.esi);
+        let ret = syscall::syscall(bkl, e, r.eax, r.edx, r.ecx, r.ebx, r.edi, r.esi);
         bkl.env(e).env_tf.regs.eax = ret as u32;
     }
 

@@ -161,7 +161,8 @@ pub fn hlt() {
 /// Lets a pending interrupt in, then masks interrupts again: `sti` takes
 /// effect only after the instruction that follows it, so `sti; nop; cli`
 /// is a window of one instruction. An interrupt taken there enters `trap`
-/// from the kernel, as one taken in `hlt` does.
+/// from the kernel, as one taken in `hlt` does, so only an idle CPU that is
+/// marked halted and holds no lock may open one (`sched::idle_again`).
 pub fn interrupt_window() {
     // SAFETY: the IDT is installed before anything idles; not `nomem`, so
     // the compiler assumes the handler may have changed memory.

@@ -1,6 +1,18 @@
 //! Physical page frames (JOS lab 2, part 1): the boot allocator, the
-//! `PageInfo` array and the free list, plus the limbo where frames wait
+//! `PageInfo` array and the free lists, plus the limbo where frames wait
 //! until no CPU's TLB can still reach them (see `tlb.rs`).
+//!
+//! Free frames sit on one of two lists, both threaded through `pp_link`:
+//! the dirty list (whatever the last owner left in them) and the zero pool
+//! (known to hold only zeroes). `alloc(zero = true)` takes from the pool
+//! and so skips the 1,024-word fill, which was about half of a
+//! `sys_page_alloc` (issue 11); it zeroes a dirty frame only when the pool
+//! is empty. `alloc(zero = false)` takes a dirty frame first, so as not to
+//! waste zeroing. Freed frames always go to the dirty list (through limbo
+//! when a stale TLB may still reach them). The pool is filled at boot
+//! ([`Frames::zero_free_frames`]) and by idle CPUs, a frame at a time
+//! ([`Frames::zero_one_free_frame`], called from `sched_halt`); the policy
+//! is in docs/decisions.md. Every count of free memory counts both lists.
 //!
 //! Nothing here touches hardware. The kernel reaches physical memory through
 //! a [`DirectMap`] (physical address + KERNBASE); host tests use a
@@ -144,13 +156,18 @@ impl<'a> BootAlloc<'a> {
     }
 }
 
+/// Physical address of frame number `i`.
+fn frame_pa(i: usize) -> PhysAddr {
+    PhysAddr(i as u32 * PGSIZE)
+}
+
 /// Does `[start, start + size)` share a byte with `r`?
 fn overlaps(r: &Range<u32>, start: u32, size: u32) -> bool {
     (start as u64) < r.end as u64 && (r.start as u64) < start as u64 + size as u64
 }
 
-/// A list of frames threaded through `pp_link` (values are `PageInfo`
-/// kernel addresses, 0 = none), like the free list.
+/// A list of frames in limbo threaded through `pp_link` (values are
+/// `PageInfo` kernel addresses, 0 = none), like the free lists.
 #[derive(Clone, Copy, Debug, Default)]
 struct FrameList {
     head: u32,
@@ -171,17 +188,33 @@ struct Limbo {
     open_wait: Epochs,
 }
 
-/// The frame table: one `PageInfo` per physical page, and the free list
-/// threaded through them. Free frames have refcount 0; the list hands out
-/// low addresses first (boot-time page tables must lie in the first 4 MB,
-/// the only memory the entry page directory maps).
+/// A last-in first-out list of free frames threaded through `pp_link`.
+#[derive(Clone, Copy, Debug, Default)]
+struct FreeStack {
+    /// `pp_link` value of the first frame (0 = none).
+    head: u32,
+    len: usize,
+}
+
+/// Which free list: frames of unknown contents, or frames known to be zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Dirty,
+    Zeroed,
+}
+
+/// The frame table: one `PageInfo` per physical page, and the two free
+/// lists threaded through them. Free frames have refcount 0; the dirty list
+/// hands out low addresses first (boot-time page tables must lie in the
+/// first 4 MB, the only memory the entry page directory maps).
 pub struct Frames {
     map: DirectMap,
     pages_pa: PhysAddr,
     npages: usize,
-    /// `pp_link` value of the first free frame (0 = none).
-    free_head: u32,
-    nfree: usize,
+    /// Free frames whose contents are unknown.
+    dirty: FreeStack,
+    /// Free frames known to hold only zeroes (the zero pool).
+    zeroed: FreeStack,
     limbo: Limbo,
     /// Which CPU has which page directory loaded; decides whether a frame
     /// freed now must wait in limbo.
@@ -212,8 +245,8 @@ impl Frames {
             map,
             pages_pa,
             npages,
-            free_head: 0,
-            nfree: 0,
+            dirty: FreeStack::default(),
+            zeroed: FreeStack::default(),
             limbo: Limbo::default(),
             tlb: TlbTracker::new(),
         };
@@ -222,7 +255,7 @@ impl Frames {
             *frames.info_mut(i) = PageInfo::default();
             let pa = PhysAddr((i as u32) * PGSIZE);
             if is_free(pa) {
-                frames.push_free(i);
+                frames.push(Kind::Dirty, i);
             }
         }
         frames
@@ -242,9 +275,15 @@ impl Frames {
         self.pages_pa
     }
 
-    /// Frames on the free list.
+    /// Free frames: the dirty list and the zero pool together.
     pub fn free_count(&self) -> usize {
-        self.nfree
+        self.dirty.len + self.zeroed.len
+    }
+
+    /// Free frames in the zero pool (known to hold only zeroes).
+    #[cfg(test)]
+    pub fn zeroed_count(&self) -> usize {
+        self.zeroed.len
     }
 
     /// Frames waiting in limbo for other CPUs to flush their TLBs.
@@ -253,29 +292,77 @@ impl Frames {
     }
 
     /// A free frame, zeroed if `zero`, refcount 0. `None` when none is left.
+    ///
+    /// A zeroed frame comes from the zero pool if it has one; only when the
+    /// pool is empty is a dirty frame zeroed here. A frame whose contents
+    /// do not matter comes from the dirty list first, so the pool is kept
+    /// for callers that need zeroes.
     pub fn alloc(&mut self, zero: bool) -> Option<PhysAddr> {
         self.reclaim();
-        if self.free_head == 0 {
-            return None;
+        if !zero {
+            let i = self.pop(Kind::Dirty).or_else(|| self.pop(Kind::Zeroed))?;
+            return Some(frame_pa(i));
         }
-        let i = self.index_of_link(self.free_head);
-        self.free_head = self.info_mut(i).pp_link;
-        self.info_mut(i).pp_link = 0;
-        self.nfree -= 1;
-        let pa = PhysAddr(i as u32 * PGSIZE);
-        if zero {
-            self.map.zero_page(pa);
+        if let Some(i) = self.pop(Kind::Zeroed) {
+            return Some(frame_pa(i));
         }
+        let pa = frame_pa(self.pop(Kind::Dirty)?);
+        self.map.zero_page(pa);
         Some(pa)
     }
 
-    /// Puts frame `pa` back on the free list. Only for a frame no page
-    /// table has mapped since it was allocated (no TLB can hold it); a
+    /// Puts frame `pa` back on the (dirty) free list. Only for a frame no
+    /// page table has mapped since it was allocated (no TLB can hold it); a
     /// mapped frame is released by `decref`. Panics if it is still
     /// referenced or already free: both are kernel bugs.
     pub fn free(&mut self, pa: PhysAddr) {
         let i = self.check_unused(pa);
-        self.push_free(i);
+        self.push(Kind::Dirty, i);
+    }
+
+    /// Zeroes the first `max` frames of the dirty list (all of it if it is
+    /// shorter) and moves them, in the same order, to the front of the zero
+    /// pool; returns how many moved. For boot, when nothing else runs: it
+    /// holds the pmap lock throughout.
+    pub fn zero_free_frames(&mut self, max: usize) -> usize {
+        let n = max.min(self.dirty.len);
+        if n == 0 {
+            return 0;
+        }
+        let first = self.dirty.head;
+        let mut last = first;
+        for k in 0..n {
+            let i = self.index_of_link(last);
+            self.map.zero_page(frame_pa(i));
+            if k + 1 < n {
+                last = self.info(i).pp_link;
+            }
+        }
+        let last_i = self.index_of_link(last);
+        self.dirty.head = self.info(last_i).pp_link;
+        self.dirty.len -= n;
+        self.info_mut(last_i).pp_link = self.zeroed.head;
+        self.zeroed.head = first;
+        self.zeroed.len += n;
+        n
+    }
+
+    /// One step of idle-time zeroing: if the zero pool holds fewer than
+    /// `target` frames, zeroes one dirty frame (after taking back from
+    /// limbo what no TLB can reach) and moves it to the pool. Returns
+    /// whether another step would do something, so the idle loop can stop.
+    /// One step is one page of writes: the caller's latency bound.
+    pub fn zero_one_free_frame(&mut self, target: usize) -> bool {
+        self.reclaim();
+        if self.zeroed.len >= target {
+            return false;
+        }
+        let Some(i) = self.pop(Kind::Dirty) else {
+            return false;
+        };
+        self.map.zero_page(frame_pa(i));
+        self.push(Kind::Zeroed, i);
+        self.zeroed.len < target && self.dirty.len > 0
     }
 
     /// The index of `pa`, after checking it is neither referenced nor free
@@ -289,9 +376,14 @@ impl Frames {
             "page_free: frame {:#x} still referenced",
             pa.0
         );
-        // Only the last frame of a list has pp_link 0; the free list's
-        // first frame is the one whose link nothing else records.
-        let list_ends = [self.free_head, self.limbo.open.tail, self.limbo.sealed.tail];
+        // Only the last frame of a list has pp_link 0; the free lists'
+        // first frames are the ones whose links nothing else records.
+        let list_ends = [
+            self.dirty.head,
+            self.zeroed.head,
+            self.limbo.open.tail,
+            self.limbo.sealed.tail,
+        ];
         assert!(
             page.pp_link == 0 && !list_ends.contains(&link),
             "page_free: frame {:#x} is already free",
@@ -304,23 +396,34 @@ impl Frames {
     /// still reach it through its TLB, else into limbo.
     fn release(&mut self, pa: PhysAddr) {
         let i = self.check_unused(pa);
-        match self.tlb.pending() {
-            None => self.push_free(i),
-            Some(wait) => {
-                let link = self.link_of(i);
-                self.info_mut(i).pp_link = self.limbo.open.head;
-                let open = &mut self.limbo.open;
-                if open.head == 0 {
-                    open.tail = link;
-                }
-                open.head = link;
-                open.len += 1;
-                self.limbo.open_wait = self.limbo.open_wait.max(wait);
-            }
+        // Asked as a yes/no first: matching on the epochs themselves made
+        // the compiler copy all of them (about 40 instructions) on every
+        // release, though nearly every one goes straight to the free list.
+        if self.tlb.pending().is_none() {
+            self.push(Kind::Dirty, i);
+        } else {
+            self.park_in_limbo(i);
         }
     }
 
-    /// Moves to the free list every limbo frame that no TLB can reach any
+    /// Frame `i` waits in limbo for the CR3 loads `tlb.pending()` names.
+    #[inline(never)]
+    fn park_in_limbo(&mut self, i: usize) {
+        let Some(wait) = self.tlb.pending() else {
+            unreachable!("park_in_limbo with no TLB to wait for")
+        };
+        let link = self.link_of(i);
+        self.info_mut(i).pp_link = self.limbo.open.head;
+        let open = &mut self.limbo.open;
+        if open.head == 0 {
+            open.tail = link;
+        }
+        open.head = link;
+        open.len += 1;
+        self.limbo.open_wait = self.limbo.open_wait.max(wait);
+    }
+
+    /// Moves to the dirty free list every limbo frame that no TLB can reach any
     /// more (every CPU it waited for has reloaded CR3).
     ///
     /// Every allocation calls this, and limbo is nearly always empty (at
@@ -352,12 +455,12 @@ impl Frames {
         }
     }
 
-    /// Puts a whole list in front of the free list.
+    /// Puts a whole list in front of the dirty free list.
     fn splice_free(&mut self, list: FrameList) {
         let tail = self.index_of_link(list.tail);
-        self.info_mut(tail).pp_link = self.free_head;
-        self.free_head = list.head;
-        self.nfree += list.len;
+        self.info_mut(tail).pp_link = self.dirty.head;
+        self.dirty.head = list.head;
+        self.dirty.len += list.len;
     }
 
     /// Takes one more reference to frame `pa`: the only place a count goes
@@ -409,24 +512,58 @@ impl Frames {
         self.info(self.index(pa)).pp_ref
     }
 
-    /// Walks the free list (the self-checks use this).
+    /// Walks the free frames in the order `alloc(false)` hands them out:
+    /// the dirty list, then the zero pool (the self-checks use this).
     pub fn free_list(&self) -> impl Iterator<Item = PhysAddr> + '_ {
-        let mut link = self.free_head;
+        self.walk(self.dirty.head)
+            .chain(self.walk(self.zeroed.head))
+    }
+
+    /// Walks the zero pool alone.
+    #[cfg(test)]
+    pub fn zeroed_list(&self) -> impl Iterator<Item = PhysAddr> + '_ {
+        self.walk(self.zeroed.head)
+    }
+
+    /// The frames of the `pp_link` chain that starts at `link`.
+    fn walk(&self, mut link: u32) -> impl Iterator<Item = PhysAddr> + '_ {
         core::iter::from_fn(move || {
             if link == 0 {
                 return None;
             }
             let i = self.index_of_link(link);
             link = self.info(i).pp_link;
-            Some(PhysAddr(i as u32 * PGSIZE))
+            Some(frame_pa(i))
         })
     }
 
-    fn push_free(&mut self, i: usize) {
-        let head = self.free_head;
+    fn list_mut(&mut self, kind: Kind) -> &mut FreeStack {
+        match kind {
+            Kind::Dirty => &mut self.dirty,
+            Kind::Zeroed => &mut self.zeroed,
+        }
+    }
+
+    fn push(&mut self, kind: Kind, i: usize) {
+        let link = self.link_of(i);
+        let head = self.list_mut(kind).head;
         self.info_mut(i).pp_link = head;
-        self.free_head = self.link_of(i);
-        self.nfree += 1;
+        let list = self.list_mut(kind);
+        list.head = link;
+        list.len += 1;
+    }
+
+    fn pop(&mut self, kind: Kind) -> Option<usize> {
+        let head = self.list_mut(kind).head;
+        if head == 0 {
+            return None;
+        }
+        let i = self.index_of_link(head);
+        let next = core::mem::take(&mut self.info_mut(i).pp_link);
+        let list = self.list_mut(kind);
+        list.head = next;
+        list.len -= 1;
+        Some(i)
     }
 
     /// Frame number of `pa` (JOS's `pa2page`); panics outside managed memory.
@@ -675,6 +812,163 @@ mod tests {
         f.tlb.cr3_loaded(1, CHILD_PGDIR);
         f.tlb.unmapped(0, CHILD_PGDIR);
         f.decref(pa);
+        f.free(pa);
+    }
+
+    fn fill(f: &Frames, pa: PhysAddr, byte: u8) {
+        // SAFETY: pa is a frame of the test's arena that the test owns.
+        unsafe { core::ptr::write_bytes(f.map().ptr::<u8>(pa), byte, PGSIZE as usize) };
+    }
+
+    fn is_zero(f: &Frames, pa: PhysAddr) -> bool {
+        // SAFETY: pa is a frame of the test's arena; read only.
+        let bytes = unsafe { core::slice::from_raw_parts(f.map().ptr::<u8>(pa), PGSIZE as usize) };
+        bytes.iter().all(|&b| b == 0)
+    }
+
+    /// Frames of an 8-frame arena (6 free) dirtied with `byte` and given
+    /// back, so that nothing on the free list is zero.
+    fn dirty_frames(arena: &Arena, byte: u8) -> Frames {
+        let mut f = frames(arena, 8);
+        let all: Vec<PhysAddr> = core::iter::from_fn(|| f.alloc(false)).collect();
+        for &pa in all.iter().rev() {
+            fill(&f, pa, byte);
+            f.free(pa);
+        }
+        f
+    }
+
+    #[test]
+    fn boot_zeroing_fills_the_pool_in_list_order() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = dirty_frames(&arena, 0xAB);
+        let order: Vec<PhysAddr> = f.free_list().collect();
+        assert_eq!(f.zero_free_frames(4), 4);
+        let pool: Vec<PhysAddr> = f.zeroed_list().collect();
+        assert_eq!(pool, order[..4], "the first four, in order");
+        assert!(pool.iter().all(|&pa| is_zero(&f, pa)));
+        assert!(!is_zero(&f, order[4]), "a fifth frame was zeroed");
+        // The walk still sees every frame once; the count covers both lists.
+        assert_eq!(f.free_count(), 6);
+        assert_eq!(f.zeroed_count(), 4);
+        let mut all: Vec<PhysAddr> = f.free_list().collect();
+        all.sort();
+        let mut want = order.clone();
+        want.sort();
+        assert_eq!(all, want);
+        assert_eq!(f.zero_free_frames(usize::MAX), 2, "only two were left");
+        assert_eq!(f.zeroed_count(), 6);
+        assert_eq!(f.zero_free_frames(1), 0);
+    }
+
+    #[test]
+    fn a_pool_frame_is_handed_out_without_being_written_again() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = dirty_frames(&arena, 0xAB);
+        f.zero_free_frames(1);
+        let pooled = f.zeroed_list().next().unwrap();
+        // A mark left behind the allocator's back shows whether alloc
+        // zeroes the frame again: it must not (that is the saving).
+        fill(&f, pooled, 0x11);
+        assert_eq!(f.alloc(true), Some(pooled));
+        // SAFETY: pooled is a frame of the arena; read only.
+        assert_eq!(unsafe { *f.map().ptr::<u8>(pooled) }, 0x11);
+        assert_eq!(f.zeroed_count(), 0);
+        assert_eq!(f.free_count(), 5);
+    }
+
+    #[test]
+    fn alloc_zero_never_hands_out_a_dirty_frame_unzeroed() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = dirty_frames(&arena, 0xCD);
+        f.zero_free_frames(2);
+        // Dirty the first frame taken and free it: it is on the dirty list
+        // now, beside the pool.
+        let pa = f.alloc(true).unwrap();
+        fill(&f, pa, 0xEE);
+        f.free(pa);
+        let got: Vec<PhysAddr> = core::iter::from_fn(|| f.alloc(true)).collect();
+        assert_eq!(got.len(), 6);
+        for pa in got {
+            assert!(is_zero(&f, pa), "frame {:#x} came back dirty", pa.0);
+        }
+    }
+
+    #[test]
+    fn alloc_without_zeroing_takes_dirty_frames_first() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = dirty_frames(&arena, 0xAB);
+        f.zero_free_frames(2);
+        let pool: Vec<PhysAddr> = f.zeroed_list().collect();
+        let got: Vec<PhysAddr> = core::iter::from_fn(|| f.alloc(false)).collect();
+        assert_eq!(got.len(), 6);
+        assert_eq!(got[4..], pool[..], "the pool is used last");
+        assert!(got[..4].iter().all(|pa| !pool.contains(pa)));
+    }
+
+    #[test]
+    fn freed_frames_go_to_the_dirty_list() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = frames(&arena, 8);
+        f.zero_free_frames(usize::MAX);
+        let pa = mapped_frame(&mut f);
+        f.decref(pa);
+        assert_eq!((f.free_count(), f.zeroed_count()), (6, 5));
+        assert!(!f.zeroed_list().any(|p| p == pa));
+        assert_eq!(f.alloc(false), Some(pa), "dirty frames go first");
+    }
+
+    #[test]
+    fn idle_zeroing_moves_one_dirty_frame_into_the_pool() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = dirty_frames(&arena, 0xAB);
+        let first = f.free_list().next().unwrap();
+        assert!(f.zero_one_free_frame(3), "two more to go");
+        assert_eq!(f.zeroed_list().collect::<Vec<_>>(), [first]);
+        assert!(is_zero(&f, first));
+        assert_eq!((f.free_count(), f.zeroed_count()), (6, 1));
+        assert!(f.zero_one_free_frame(3));
+        assert!(!f.zero_one_free_frame(3), "the pool reached its target");
+        assert_eq!(f.zeroed_count(), 3);
+        assert!(!f.zero_one_free_frame(3), "nothing more at the target");
+        assert_eq!(f.zeroed_count(), 3);
+        // With a large target it stops when the dirty list is empty.
+        while f.zero_one_free_frame(100) {}
+        assert_eq!((f.free_count(), f.zeroed_count()), (6, 6));
+        assert!(!f.zero_one_free_frame(100));
+        assert!(f.free_list().all(|pa| is_zero(&f, pa)));
+    }
+
+    #[test]
+    fn limbo_frames_are_neither_zeroed_nor_handed_out() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = frames(&arena, 8);
+        let pa = mapped_frame(&mut f);
+        fill(&f, pa, 0x77);
+        f.tlb.cr3_loaded(1, CHILD_PGDIR);
+        f.tlb.unmapped(0, CHILD_PGDIR);
+        f.decref(pa);
+        assert_eq!(f.limbo_count(), 1);
+        while f.zero_one_free_frame(100) {}
+        assert!(!f.free_list().any(|p| p == pa));
+        assert!(!is_zero(&f, pa), "a frame in limbo was written");
+        let got: Vec<PhysAddr> = core::iter::from_fn(|| f.alloc(true)).collect();
+        assert_eq!(got.len(), 5);
+        assert!(!got.contains(&pa));
+        // Once CPU 1 reloads CR3 the idle step may take it, and zeroes it.
+        f.tlb.cr3_loaded(1, CHILD_PGDIR);
+        assert!(!f.zero_one_free_frame(100), "it was the last dirty frame");
+        assert_eq!(f.zeroed_list().collect::<Vec<_>>(), [pa]);
+        assert!(is_zero(&f, pa));
+    }
+
+    #[test]
+    #[should_panic(expected = "already free")]
+    fn freeing_a_frame_at_the_head_of_the_pool_panics() {
+        let arena = Arena::new(8 * PGSIZE);
+        let mut f = frames(&arena, 8);
+        f.zero_free_frames(1);
+        let pa = f.zeroed_list().next().unwrap();
         f.free(pa);
     }
 

@@ -243,8 +243,21 @@ pub fn zero_frame() -> PhysAddr {
     *ZERO_FRAME.get().expect("zero frame used before mem_init")
 }
 
-/// Number of frames on the free list (leak checks compare it before and
-/// after), after taking back from limbo what no TLB can reach any more.
+/// How many free frames are kept zeroed ahead of time (16 MB): boot fills
+/// the zero pool to this, idle CPUs refill it. Not all of memory: zeroing
+/// all 128 MB at boot costs 32.6 million guest instructions, a
+/// quarter-second or more per boot (docs/decisions.md, "Pre-zeroed frames").
+pub const ZERO_POOL_TARGET: usize = 4096;
+
+/// One step of idle-time zeroing (see `Frames::zero_one_free_frame`):
+/// zeroes one dirty free frame into the pool if it is below its target.
+/// Returns whether another step would do more.
+pub fn zero_idle_frame() -> bool {
+    with(|p| p.frames.zero_one_free_frame(ZERO_POOL_TARGET))
+}
+
+/// Number of free frames, dirty and zeroed (leak checks compare it before
+/// and after), after taking back from limbo what no TLB can reach any more.
 pub fn free_page_count() -> usize {
     with(|p| {
         p.frames.reclaim();
@@ -558,6 +571,10 @@ mod boot {
         if !crate::init::cmdline().nocheck {
             with(crate::pmap_check::run_all);
         }
+        // After the checks, which take and give back every free frame (and
+        // so would leave the pool dirty). RAM's old contents never reach an
+        // env either way; zeroing now only moves the work out of alloc.
+        with(|p| p.frames.zero_free_frames(ZERO_POOL_TARGET));
         with(zero_frame_init);
     }
 

@@ -2,7 +2,9 @@
 //!
 //! Each check states what must hold and panics (like JOS's `assert`) when it
 //! does not. Every check leaves the free list as it found it, same frames in
-//! the same order. All but `check_page_installed_pgdir` (which needs the
+//! the same order (the free list here is both of `Frames`' lists, dirty and
+//! zeroed, walked as `free_list` walks them; frames taken from the zero pool
+//! come back dirty, which is why boot fills the pool after the checks). All but `check_page_installed_pgdir` (which needs the
 //! MMU) also run under `cargo test` against simulated memory.
 
 use crate::addr::{PhysAddr, VirtAddr};
@@ -480,6 +482,34 @@ mod tests {
             run_all(&mut m.pmap);
             assert_eq!(free_list(&m.pmap), before, "pse {pse}");
         }
+    }
+
+    #[test]
+    fn checks_pass_with_a_zero_pool_and_keep_the_walk_order() {
+        // The kernel runs the checks before it fills the pool; they still
+        // hold with one, and see its frames (the walk covers both lists).
+        let mut m = machine(NPAGES, true);
+        m.pmap.frames.zero_free_frames(100);
+        let before = free_list(&m.pmap);
+        run_all(&mut m.pmap);
+        assert_eq!(free_list(&m.pmap), before);
+        assert_eq!(m.pmap.frames.free_count(), before.len());
+    }
+
+    #[test]
+    #[should_panic(expected = "lies in the Env array")]
+    fn free_list_check_looks_into_the_zero_pool() {
+        let mut m = machine(NPAGES, true);
+        m.pmap.frames.zero_free_frames(usize::MAX);
+        let envs = m.pmap.layout.envs;
+        m.pmap.frames.free(envs);
+        m.pmap.frames.zero_free_frames(1);
+        assert_eq!(
+            m.pmap.frames.free_list().next(),
+            Some(envs),
+            "heads the pool"
+        );
+        check_page_free_list(&m.pmap);
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub use self::machine::{sched_yield, ALIVE, RUNNABLE};
 mod machine {
     use super::*;
     use crate::bkl::{Bkl, BklCell};
-    use crate::cpu::{thiscpu, CPU_HALTED};
+    use crate::cpu::{thiscpu, CPU_HALTED, CPU_STARTED};
     use crate::env;
     use crate::pmap;
 
@@ -120,7 +120,8 @@ mod machine {
     /// Nothing to run here. If no env is left anywhere (or only envs waiting
     /// for a key, under `autoexit`), report the free-page
     /// count (the grader's leak check) and enter the monitor; otherwise
-    /// sleep until an interrupt, without the big kernel lock.
+    /// idle (see [`idle`]): fill the zero pool, then sleep until an
+    /// interrupt, without the big kernel lock.
     pub fn sched_halt(mut bkl: Bkl) -> ! {
         // An env waiting for a key keeps an interactive system up; with
         // `autoexit` nobody will type, so the run is over.
@@ -152,15 +153,44 @@ mod machine {
         let me = thiscpu(bkl.irq());
         let cpu = me.id;
         me.env.set(None);
-        me.status.set(CPU_HALTED);
-        let top = pmap::kstack_top(cpu);
         // SAFETY: the kernel's page directory maps the kernel.
         unsafe { pmap::load_pgdir(bkl.irq(), pmap::kern_pgdir()) };
         crate::fpu::switch_to(&mut bkl, cpu, None);
+        idle(bkl)
+    }
+
+    /// This CPU's idle time: zero one free frame into the zero pool if it
+    /// needs more (under the big kernel lock, which holds the other CPUs
+    /// off for one page of writes: acceptable, and simpler than a lock of
+    /// the frame table's own), then give up the lock and either come back
+    /// for the next frame through [`idle_again`] or, with nothing left to
+    /// zero, sleep until an interrupt. Both start over at the top of this
+    /// CPU's kernel stack, so going round does not use it up.
+    fn idle(bkl: Bkl) -> ! {
+        let more = pmap::zero_idle_frame();
+        let me = thiscpu(bkl.irq());
+        let top = pmap::kstack_top(me.id);
+        me.status.set(CPU_HALTED);
         bkl.release();
-        // SAFETY: `top` is this CPU's own kernel stack; nothing on it is
-        // live any more, since this path never returns.
+        if more {
+            // SAFETY: `top` is this CPU's own kernel stack; nothing on it
+            // is live any more, since this path never returns.
+            unsafe { crate::x86::run_on_stack(top, idle_again) }
+        }
+        // SAFETY: as above.
         unsafe { crate::trap::halt_on_stack(top) }
+    }
+
+    /// Between two frames of idle zeroing (interrupts off, no lock, the CPU
+    /// marked halted): a pending interrupt is let in first, and wakes the
+    /// CPU as it would in `hlt`; then the scheduler looks for an env to
+    /// run, and only if there is none comes back to zero the next frame.
+    /// So work that arrives waits at most one frame of zeroing.
+    extern "C" fn idle_again() -> ! {
+        crate::x86::interrupt_window();
+        let bkl = crate::bkl::lock_kernel();
+        thiscpu(bkl.irq()).status.set(CPU_STARTED);
+        sched_yield(bkl)
     }
 }
 

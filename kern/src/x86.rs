@@ -158,6 +158,32 @@ pub fn hlt() {
     unsafe { asm!("hlt", options(nomem, nostack)) };
 }
 
+/// Lets a pending interrupt in, then masks interrupts again: `sti` takes
+/// effect only after the instruction that follows it, so `sti; nop; cli`
+/// is a window of one instruction. An interrupt taken there enters `trap`
+/// from the kernel, as one taken in `hlt` does, so only an idle CPU that is
+/// marked halted and holds no lock may open one (`sched::idle_again`).
+pub fn interrupt_window() {
+    // SAFETY: the IDT is installed before anything idles; not `nomem`, so
+    // the compiler assumes the handler may have changed memory.
+    unsafe { asm!("sti", "nop", "cli") };
+}
+
+/// Moves esp to `top` and calls `f` there. A return address of 0 sits
+/// under `f`'s frame and ebp is cleared, so backtraces stop at `f`.
+///
+/// # Safety
+/// `top` must be the top of a stack only this CPU uses, on which nothing
+/// is live any more: every frame the caller had, on that stack or its own,
+/// is abandoned for good.
+pub unsafe fn run_on_stack(top: u32, f: extern "C" fn() -> !) -> ! {
+    // SAFETY: the caller gives us the stack; `f` never returns.
+    unsafe {
+        asm!("movl %eax, %esp", "xorl %ebp, %ebp", "pushl %ebp", "call *%ecx",
+             in("eax") top, in("ecx") f, options(att_syntax, noreturn))
+    }
+}
+
 /// Hints a spin-wait loop.
 pub fn pause() {
     core::hint::spin_loop();

@@ -24,54 +24,47 @@ use inc::env::*;
 use inc::error::*;
 use inc::mmu::{FL_IF, FL_IOPL_MASK, PTE_U, PTE_W};
 use inc::syscall::Syscall;
-use inc::trap::Trapframe;
+use inc::trap::{PushRegs, Trapframe};
 
 pub type SysResult = Result<i32, i32>;
 
-/// Dispatches system call `num` from env `caller` (this CPU's env) with its
-/// arguments (edx, ecx, ebx, edi, esi). Inlined into the two trap paths
-/// (issue 11: the call and its spilled arguments were about 20 instructions
-/// of every system call).
+/// Dispatches the system call in `r` (eax = number; edx, ecx, ebx, edi,
+/// esi = arguments 1 to 5) from env `caller` (this CPU's env). Inlined into
+/// the two trap paths (issue 11: the call and its spilled arguments were
+/// about 20 instructions of every system call); `r` is the frame on the
+/// kernel stack, which nothing reached through the guard can change, so each
+/// arm loads only the registers it uses.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub fn syscall(
-    bkl: &mut Bkl,
-    caller: usize,
-    num: u32,
-    a1: u32,
-    a2: u32,
-    a3: u32,
-    a4: u32,
-    a5: u32,
-) -> i32 {
+pub fn syscall(bkl: &mut Bkl, caller: usize, r: &PushRegs) -> i32 {
+    let (num, a1, a2, a3, a4, a5) = (r.eax, || r.edx, || r.ecx, || r.ebx, || r.edi, || r.esi);
     let Some(call) = Syscall::from_u32(num) else {
         return -E_INVAL;
     };
     let result = match call {
-        Syscall::Cputs => sys_cputs(bkl, a1, a2),
+        Syscall::Cputs => sys_cputs(bkl, a1(), a2()),
         Syscall::Cgetc => Ok(crate::console::getc().map_or(0, i32::from)),
         Syscall::Getenvid => Ok(bkl.env(caller).env_id),
-        Syscall::EnvDestroy => sys_env_destroy(bkl, a1 as EnvId),
-        Syscall::PageAlloc => sys_page_alloc(bkl, a1 as EnvId, a2, a3),
-        Syscall::PageMap => sys_page_map(bkl, a1 as EnvId, a2, a3 as EnvId, a4, a5),
-        Syscall::PageUnmap => sys_page_unmap(bkl, a1 as EnvId, a2),
+        Syscall::EnvDestroy => sys_env_destroy(bkl, a1() as EnvId),
+        Syscall::PageAlloc => sys_page_alloc(bkl, a1() as EnvId, a2(), a3()),
+        Syscall::PageMap => sys_page_map(bkl, a1() as EnvId, a2(), a3() as EnvId, a4(), a5()),
+        Syscall::PageUnmap => sys_page_unmap(bkl, a1() as EnvId, a2()),
         Syscall::Exofork => sys_exofork(bkl),
-        Syscall::EnvSetStatus => sys_env_set_status(bkl, a1 as EnvId, a2),
-        Syscall::EnvSetTrapframe => sys_env_set_trapframe(bkl, a1 as EnvId, a2),
-        Syscall::EnvSetPgfaultUpcall => sys_env_set_pgfault_upcall(bkl, a1 as EnvId, a2),
+        Syscall::EnvSetStatus => sys_env_set_status(bkl, a1() as EnvId, a2()),
+        Syscall::EnvSetTrapframe => sys_env_set_trapframe(bkl, a1() as EnvId, a2()),
+        Syscall::EnvSetPgfaultUpcall => sys_env_set_pgfault_upcall(bkl, a1() as EnvId, a2()),
         Syscall::Yield => sys_yield(bkl),
-        Syscall::IpcTrySend => ipc::sys_ipc_try_send(bkl, a1 as EnvId, a2, a3, a4),
-        Syscall::IpcRecv => ipc::sys_ipc_recv(bkl, a1),
+        Syscall::IpcTrySend => ipc::sys_ipc_try_send(bkl, a1() as EnvId, a2(), a3(), a4()),
+        Syscall::IpcRecv => ipc::sys_ipc_recv(bkl, a1()),
         Syscall::TimeMsec => sys_time_msec(),
-        Syscall::IpcSend => ipc::sys_ipc_send(bkl, a1 as EnvId, a2, a3, a4),
+        Syscall::IpcSend => ipc::sys_ipc_send(bkl, a1() as EnvId, a2(), a3(), a4()),
         Syscall::CgetcWait => sys_cgetc_wait(bkl),
-        Syscall::PageShared => sys_page_shared(bkl, a1 as EnvId, a2, a3),
-        Syscall::IpcSendRecv => ipc::sys_ipc_send_recv(bkl, a1 as EnvId, a2, a3, a4),
-        Syscall::PageMapBatch => sys_page_map_batch(bkl, a1 as EnvId, a2 as EnvId, a3, a4),
-        Syscall::PageMapZero => sys_page_map_zero(bkl, a1 as EnvId, a2, a3),
-        Syscall::PageAccess => pgaccess::sys_page_access(bkl, a1 as EnvId, a2, a3, a4, a5),
-        Syscall::EnvSetQuota => sys_env_set_quota(bkl, a1 as EnvId, a2),
-        Syscall::PageCopy => sys_page_copy(bkl, a1 as EnvId, a2, a3),
+        Syscall::PageShared => sys_page_shared(bkl, a1() as EnvId, a2(), a3()),
+        Syscall::IpcSendRecv => ipc::sys_ipc_send_recv(bkl, a1() as EnvId, a2(), a3(), a4()),
+        Syscall::PageMapBatch => sys_page_map_batch(bkl, a1() as EnvId, a2() as EnvId, a3(), a4()),
+        Syscall::PageMapZero => sys_page_map_zero(bkl, a1() as EnvId, a2(), a3()),
+        Syscall::PageAccess => pgaccess::sys_page_access(bkl, a1() as EnvId, a2(), a3(), a4(), a5()),
+        Syscall::EnvSetQuota => sys_env_set_quota(bkl, a1() as EnvId, a2()),
+        Syscall::PageCopy => sys_page_copy(bkl, a1() as EnvId, a2(), a3()),
     };
     result.unwrap_or_else(|err| err)
 }

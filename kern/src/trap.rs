@@ -281,7 +281,11 @@ mod machine {
         // Stopped while it ran here: this trap still completes (a system
         // call returns its result into the saved frame), then the CPU
         // moves on, as if the env had been NOT_RUNNABLE all along.
-        if core::mem::take(&mut KERNEL_STATE.get(&mut bkl)[e].stop_requested) {
+        // (Tested before it is cleared: a store on every entry for a flag
+        // that is nearly always clear.)
+        let state = &mut KERNEL_STATE.get(&mut bkl)[e];
+        if state.stop_requested {
+            state.stop_requested = false;
             env::set_status(&mut bkl, e, ENV_NOT_RUNNABLE);
         }
         bkl.env(e).env_tf = *tf;
@@ -301,7 +305,7 @@ mod machine {
             // in this CPU's TSS, at whose top the frame lies.
             let irq = unsafe { IrqOff::on_user_entry(tf as usize) };
             let (mut bkl, e) = enter_from_user(irq, frame);
-            trap_dispatch(&mut bkl, e);
+            trap_dispatch(&mut bkl, e, frame);
             if still_runs_here(&mut bkl, e) {
                 resume_same_env(bkl, e)
             }
@@ -386,9 +390,11 @@ mod machine {
         // SAFETY: sysenter clears IF, and the kernel runs with it off;
         // sysenter_entry built `tf` at the top of this CPU's stack.
         let irq = unsafe { IrqOff::on_user_entry(tf as usize) };
-        // SAFETY: sysenter_entry passes the frame it just built on this stack.
-        let (mut bkl, e) = enter_from_user(irq, unsafe { &*tf });
-        syscall_from_frame(&mut bkl, e);
+        // SAFETY: sysenter_entry passes the frame it just built on this
+        // stack; nothing writes it (sysexit_to_user reads the env's copy).
+        let frame = unsafe { &*tf };
+        let (mut bkl, e) = enter_from_user(irq, frame);
+        syscall_from_frame(&mut bkl, e, &frame.regs);
         if !still_runs_here(&mut bkl, e) {
             sched::sched_yield(bkl);
         }
@@ -407,15 +413,19 @@ mod machine {
     /// edx, ecx, ebx, edi, esi = arguments) and stores the result in its eax.
     /// Shared by `int $0x30` and `sysenter`, which save the same frame.
     #[inline(always)]
-    fn syscall_from_frame(bkl: &mut Bkl, e: usize) {
-        let r = bkl.env(e).env_tf.regs;
-        let ret = syscall::syscall(bkl, e, r.eax, r.edx, r.ecx, r.ebx, r.edi, r.esi);
+    ///
+    /// `r` is the frame as the entry pushed it on this CPU's stack (the
+    /// env's copy holds the same values): nothing reached through the guard
+    /// can change it, so the dispatch reads only the registers a call uses.
+    fn syscall_from_frame(bkl: &mut Bkl, e: usize, r: &PushRegs) {
+        let ret = syscall::syscall(bkl, e, r);
         bkl.env(e).env_tf.regs.eax = ret as u32;
     }
 
     /// Handles a trap from env `e` (the current env), whose frame is saved
     /// in the env table.
-    fn trap_dispatch(bkl: &mut Bkl, e: usize) {
+    /// `frame` is the trap's frame on this CPU's stack (the env has a copy).
+    fn trap_dispatch(bkl: &mut Bkl, e: usize, frame: &Trapframe) {
         let trapno = bkl.env(e).env_tf.trapno;
         match trapno {
             T_PGFLT => page_fault_handler(bkl, e),
@@ -431,7 +441,7 @@ mod machine {
                 crate::monitor::monitor(Some(bkl), Some(&mut tf));
                 bkl.env(e).env_tf = tf;
             }
-            T_SYSCALL => syscall_from_frame(bkl, e),
+            T_SYSCALL => syscall_from_frame(bkl, e, &frame.regs),
             t if (IRQ_OFFSET..IRQ_OFFSET + 32).contains(&t) => {
                 let tf = bkl.env(e).env_tf;
                 interrupt_dispatch(bkl, &tf);

@@ -163,8 +163,9 @@ mod machine {
         PerCpuCell::new([[0; 256]; inc::memlayout::NCPU]);
 
     /// The command line's `kstackoverflow`, read once by `trap_init`: every
-    /// entry from user mode tests it, and a load is cheaper than the parsed
-    /// command line behind its `Once`.
+    /// trap from user mode through the IDT tests it (a load is cheaper than
+    /// the parsed command line behind its `Once`); with it set, `sysenter`
+    /// is left off, so system calls come that way too.
     static OVERFLOW_ON_ENTRY: AtomicBool = AtomicBool::new(false);
 
     /// Timer interrupts counted on the boot CPU (sys_time_msec).
@@ -223,6 +224,13 @@ mod machine {
             );
             return;
         }
+        if OVERFLOW_ON_ENTRY.load(Ordering::Relaxed) {
+            // The hook is tested on the `int`/exception path only, which
+            // keeps it off the `sysenter` path: with SYSENTER_CS still 0 a
+            // user's `sysenter` faults (#GP), a trap from user mode that
+            // takes that path (issue 11: three instructions per call).
+            return;
+        }
         // SAFETY: the CPU has the SYSENTER MSRs (CPUID.SEP); GD_KT is the
         // flat kernel code segment followed by GD_KD, GD_UT and GD_UD as
         // sysenter/sysexit require, `top` is this CPU's kernel stack and
@@ -268,9 +276,6 @@ mod machine {
     #[track_caller]
     #[inline(always)]
     fn enter_from_user(irq: IrqOff, tf: &Trapframe) -> (Bkl, usize) {
-        if OVERFLOW_ON_ENTRY.load(Ordering::Relaxed) {
-            crate::dblfault::overflow_kernel_stack_on_purpose("kstackoverflow", 0);
-        }
         let mut bkl = bkl::lock_kernel_irq_off(irq);
         let Some(e) = bkl.curenv() else {
             no_current_env()
@@ -304,6 +309,9 @@ mod machine {
             // SAFETY: as above; from user mode the CPU switched to the stack
             // in this CPU's TSS, at whose top the frame lies.
             let irq = unsafe { IrqOff::on_user_entry(tf as usize) };
+            if OVERFLOW_ON_ENTRY.load(Ordering::Relaxed) {
+                crate::dblfault::overflow_kernel_stack_on_purpose("kstackoverflow", 0);
+            }
             let (mut bkl, e) = enter_from_user(irq, frame);
             trap_dispatch(&mut bkl, e, frame);
             if still_runs_here(&mut bkl, e) {

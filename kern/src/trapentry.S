@@ -135,7 +135,7 @@ sysenter_entry:
 # calling convention gives those two up). The user's eflags are restored
 # with IF still clear; `sti` takes effect only after the next instruction,
 # so no interrupt can arrive between it and sysexit. Nothing after popfl
-# may change the flags (hence lea, not add).
+# may change the flags.
 .globl sysexit_to_user
 sysexit_to_user:
     pushl TF_EFLAGS(%eax)   # tf->eflags
@@ -145,9 +145,8 @@ sysexit_to_user:
     popal
     popl %es
     popl %ds
-    leal (TF_EIP - TF_TRAPNO)(%esp), %esp  # skip trapno and err
-    movl (%esp), %edx       # eip
-    movl (TF_ESP - TF_EIP)(%esp), %ecx     # esp
+    movl (TF_EIP - TF_TRAPNO)(%esp), %edx  # eip (esp is at trapno now)
+    movl (TF_ESP - TF_TRAPNO)(%esp), %ecx  # esp
     sti
     sysexit
 

@@ -338,6 +338,39 @@ pub fn lookup(f: &mut Frames, pgdir: PgDir, va: VirtAddr) -> Option<(PhysAddr, u
     Some((PhysAddr(pa), entry))
 }
 
+/// The frame mapped at `va` in `pgdir`, if sys_page_map may map it
+/// elsewhere with `perm`: it is mapped, and W only from a writable page.
+/// -E_INVAL otherwise. (Whether `perm` itself is allowed is the caller's
+/// check.)
+pub fn mappable(f: &mut Frames, pgdir: PgDir, va: VirtAddr, perm: u32) -> Result<PhysAddr, i32> {
+    let (pa, pte) = lookup(f, pgdir, va).ok_or(-E_INVAL)?;
+    if perm & PTE_W != 0 && pte & PTE_W == 0 {
+        return Err(-E_INVAL);
+    }
+    Ok(pa)
+}
+
+/// sys_page_map of a page onto itself (the same directory and address):
+/// what [`mappable`] then [`insert`] would do, the page keeping its frame
+/// with `perm | PTE_P`, but with one walk instead of their two. Fork's
+/// copy-on-write re-protects every page this way. -E_INVAL, and nothing
+/// changes, if `va` is unmapped or `perm` asks for W the page lacks.
+pub fn reprotect(f: &mut Frames, pgdir: PgDir, va: VirtAddr, perm: u32) -> Result<(), i32> {
+    let pte = walk(f, pgdir, va, false).ok_or(-E_INVAL)?;
+    let old = *pte;
+    if old & PTE_P == 0 || (perm & PTE_W != 0 && old & PTE_W == 0) {
+        return Err(-E_INVAL);
+    }
+    assert!(
+        old & PTE_PS == 0,
+        "page_map of a 4 MB mapping at {:#x}",
+        va.0
+    );
+    *pte = pte_addr(old) | perm | PTE_P;
+    forget_mapping(f, pgdir, va);
+    Ok(())
+}
+
 /// Unmaps `va` and drops the frame's reference; nothing if unmapped.
 /// `true` if there was a mapping.
 pub fn remove(f: &mut Frames, pgdir: PgDir, va: VirtAddr) -> bool {
@@ -595,6 +628,55 @@ mod tests {
         let (got, pte) = lookup(&mut f, d, VirtAddr(0x80_0123)).unwrap();
         assert_eq!(got, pa);
         assert_eq!(pte & (PTE_W | PTE_U | PTE_P), PTE_U | PTE_P);
+    }
+
+    /// `reprotect` must do exactly what `mappable` then `insert` do for a
+    /// page mapped onto itself: the same answer, entry, reference counts,
+    /// free frames and TLB bookkeeping, from every starting state.
+    #[test]
+    fn reprotect_is_mappable_then_insert_in_one_walk() {
+        let (rw, ro) = (PTE_U | PTE_W, PTE_U);
+        let starts: [Option<u32>; 4] = [None, Some(0), Some(ro), Some(rw | PTE_COW)];
+        let perms = [ro, rw, ro | PTE_COW, rw | PTE_PWT];
+        let va = VirtAddr(0x80_3000);
+        for start in starts {
+            for perm in perms {
+                let run = |combined: bool| {
+                    let arena = Arena::new(16 * PGSIZE);
+                    let mut f = frames(&arena, 16);
+                    let d = new_dir(&mut f);
+                    let pa = f.alloc(false).unwrap();
+                    match start {
+                        None => {}
+                        Some(0) => {
+                            // A page table, but nothing mapped at va.
+                            walk(&mut f, d, va, true).unwrap();
+                        }
+                        Some(bits) => insert(&mut f, d, pa, va, bits).map(drop).unwrap(),
+                    }
+                    f.tlb.cr3_loaded(1, d.pa());
+                    let got = if combined {
+                        reprotect(&mut f, d, va, perm)
+                    } else {
+                        mappable(&mut f, d, va, perm)
+                            .and_then(|pa| insert(&mut f, d, pa, va, perm).map(drop))
+                    };
+                    let pte = walk(&mut f, d, va, false).map(|pte| *pte);
+                    let state = (pte, f.refcount(pa), f.free_count());
+                    (got, state, f.tlb.must_reload(1, d.pa()))
+                };
+                let (two, one) = (run(false), run(true));
+                assert_eq!(one, two, "start {start:?}, perm {perm:#x}");
+                let may_write = start.is_some_and(|bits| bits & PTE_W != 0);
+                let mapped = start.is_some_and(|bits| bits != 0);
+                let allowed = mapped && (perm & PTE_W == 0 || may_write);
+                assert_eq!(one.0.is_ok(), allowed, "start {start:?}, perm {perm:#x}");
+                assert_eq!(one.2, allowed, "CPU 1 must drop the old rights");
+                if allowed {
+                    assert_eq!(one.1 .0.unwrap() & 0xFFF, perm | PTE_P);
+                }
+            }
+        }
     }
 
     #[test]

@@ -64,6 +64,10 @@ fn large_base(pde: u32) -> u32 {
 ///
 /// The entry borrows `f`: it cannot outlive the caller's hold on the frames
 /// (in the kernel, the pmap lock).
+///
+/// Inlined (issue 11): every system call that maps or unmaps a page walks,
+/// and the call cost as much as the walk. Making a table is kept apart.
+#[inline]
 pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<&mut u32> {
     // SAFETY: see the note above `walk`'s neighbours (the directory).
     let pde = &mut unsafe { table(f.map(), pgdir.pa()) }[va.pdx()];
@@ -71,12 +75,7 @@ pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<
         if !create {
             return None;
         }
-        let pt = f.alloc(true)?;
-        f.incref(pt).expect("a fresh frame holds no reference");
-        *pde = pt.0 | PTE_P | PTE_W | PTE_U;
-        // One more table (at most 1024: each one fills an empty entry).
-        let n = f.tables(pgdir.pa());
-        f.set_tables(pgdir.pa(), n + 1);
+        *pde = new_table(f, pgdir)?;
     }
     if *pde & PTE_PS != 0 {
         return Some(pde);
@@ -84,6 +83,18 @@ pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<
     // SAFETY: the page table the present, non-4 MB entry names; the
     // directory entry is not used again.
     Some(&mut unsafe { table(f.map(), PhysAddr(pte_addr(*pde))) }[va.ptx()])
+}
+
+/// A zeroed page table for an empty entry of `pgdir`, counted there; the
+/// directory entry that names it. `None` when memory is exhausted.
+#[inline(never)]
+fn new_table(f: &mut Frames, pgdir: PgDir) -> Option<u32> {
+    let pt = f.alloc(true)?;
+    f.incref(pt).expect("a fresh frame holds no reference");
+    // One more table (at most 1024: each one fills an empty entry).
+    let n = f.tables(pgdir.pa());
+    f.set_tables(pgdir.pa(), n + 1);
+    Some(pt.0 | PTE_P | PTE_W | PTE_U)
 }
 
 /// Maps frame `pa` at `va` with `perm | PTE_P`, releasing whatever frame was

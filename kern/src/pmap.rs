@@ -366,6 +366,18 @@ impl Pmap {
     }
 }
 
+/// sys_page_alloc once its arguments are checked: a zeroed frame mapped at
+/// `va` in `space` (`page_insert`'s rules), under one hold of the pmap lock.
+/// `Err(-E_NO_MEM)` if no frame is free, or `page_insert`'s error, and
+/// then the frame is free again.
+pub fn page_alloc_at(space: Space, va: VirtAddr, perm: u32) -> Result<(), i32> {
+    with(|p| {
+        let pa = p.frames.alloc(true).ok_or(-E_NO_MEM)?;
+        p.insert_counted(space, pa, va, perm)
+            .inspect_err(|_| p.frames.free(pa))
+    })
+}
+
 /// sys_page_map once the envids, addresses and `perm` are checked: maps at
 /// `dstva` in `dst` the frame `src` maps at `srcva` (`pgdir::mappable`'s
 /// checks, then `page_insert`'s), under one hold of the pmap lock. A page

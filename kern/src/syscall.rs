@@ -207,11 +207,7 @@ fn sys_page_alloc(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResult 
     if !perm_ok(perm) {
         return Err(-E_INVAL);
     }
-    let pa = pmap::page_alloc(true).ok_or(-E_NO_MEM)?;
-    if let Err(err) = pmap::page_insert(space_of(bkl, e), pa, va.into(), perm) {
-        pmap::page_free(pa);
-        return Err(err);
-    }
+    pmap::page_alloc_at(space_of(bkl, e), va.into(), perm)?;
     Ok(0)
 }
 

@@ -64,6 +64,10 @@ fn large_base(pde: u32) -> u32 {
 ///
 /// The entry borrows `f`: it cannot outlive the caller's hold on the frames
 /// (in the kernel, the pmap lock).
+///
+/// Inlined (issue 11): every system call that maps or unmaps a page walks,
+/// and the call cost as much as the walk. Making a table is kept apart.
+#[inline]
 pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<&mut u32> {
     // SAFETY: see the note above `walk`'s neighbours (the directory).
     let pde = &mut unsafe { table(f.map(), pgdir.pa()) }[va.pdx()];
@@ -71,12 +75,7 @@ pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<
         if !create {
             return None;
         }
-        let pt = f.alloc(true)?;
-        f.incref(pt).expect("a fresh frame holds no reference");
-        *pde = pt.0 | PTE_P | PTE_W | PTE_U;
-        // One more table (at most 1024: each one fills an empty entry).
-        let n = f.tables(pgdir.pa());
-        f.set_tables(pgdir.pa(), n + 1);
+        *pde = new_table(f, pgdir)?;
     }
     if *pde & PTE_PS != 0 {
         return Some(pde);
@@ -84,6 +83,18 @@ pub fn walk(f: &mut Frames, pgdir: PgDir, va: VirtAddr, create: bool) -> Option<
     // SAFETY: the page table the present, non-4 MB entry names; the
     // directory entry is not used again.
     Some(&mut unsafe { table(f.map(), PhysAddr(pte_addr(*pde))) }[va.ptx()])
+}
+
+/// A zeroed page table for an empty entry of `pgdir`, counted there; the
+/// directory entry that names it. `None` when memory is exhausted.
+#[inline(never)]
+fn new_table(f: &mut Frames, pgdir: PgDir) -> Option<u32> {
+    let pt = f.alloc(true)?;
+    f.incref(pt).expect("a fresh frame holds no reference");
+    // One more table (at most 1024: each one fills an empty entry).
+    let n = f.tables(pgdir.pa());
+    f.set_tables(pgdir.pa(), n + 1);
+    Some(pt.0 | PTE_P | PTE_W | PTE_U)
 }
 
 /// Maps frame `pa` at `va` with `perm | PTE_P`, releasing whatever frame was
@@ -122,6 +133,10 @@ pub fn insert(
 /// the direct map, and no reference to that entry is alive. The frame
 /// bookkeeping below (`incref`, `decref`, the TLB's) touches PageInfo
 /// entries and limbo lists, never a page table's contents.
+///
+/// Always inlined (issue 11): as a call it cost sys_page_alloc 27
+/// instructions, and plain `#[inline]` was not taken.
+#[inline(always)]
 unsafe fn insert_at(
     f: &mut Frames,
     pgdir: PgDir,
@@ -338,6 +353,39 @@ pub fn lookup(f: &mut Frames, pgdir: PgDir, va: VirtAddr) -> Option<(PhysAddr, u
     Some((PhysAddr(pa), entry))
 }
 
+/// The frame mapped at `va` in `pgdir`, if sys_page_map may map it
+/// elsewhere with `perm`: it is mapped, and W only from a writable page.
+/// -E_INVAL otherwise. (Whether `perm` itself is allowed is the caller's
+/// check.)
+pub fn mappable(f: &mut Frames, pgdir: PgDir, va: VirtAddr, perm: u32) -> Result<PhysAddr, i32> {
+    let (pa, pte) = lookup(f, pgdir, va).ok_or(-E_INVAL)?;
+    if perm & PTE_W != 0 && pte & PTE_W == 0 {
+        return Err(-E_INVAL);
+    }
+    Ok(pa)
+}
+
+/// sys_page_map of a page onto itself (the same directory and address):
+/// what [`mappable`] then [`insert`] would do, the page keeping its frame
+/// with `perm | PTE_P`, but with one walk instead of their two. Fork's
+/// copy-on-write re-protects every page this way. -E_INVAL, and nothing
+/// changes, if `va` is unmapped or `perm` asks for W the page lacks.
+pub fn reprotect(f: &mut Frames, pgdir: PgDir, va: VirtAddr, perm: u32) -> Result<(), i32> {
+    let pte = walk(f, pgdir, va, false).ok_or(-E_INVAL)?;
+    let old = *pte;
+    if old & PTE_P == 0 || (perm & PTE_W != 0 && old & PTE_W == 0) {
+        return Err(-E_INVAL);
+    }
+    assert!(
+        old & PTE_PS == 0,
+        "page_map of a 4 MB mapping at {:#x}",
+        va.0
+    );
+    *pte = pte_addr(old) | perm | PTE_P;
+    forget_mapping(f, pgdir, va);
+    Ok(())
+}
+
 /// Unmaps `va` and drops the frame's reference; nothing if unmapped.
 /// `true` if there was a mapping.
 pub fn remove(f: &mut Frames, pgdir: PgDir, va: VirtAddr) -> bool {
@@ -523,27 +571,37 @@ pub fn user_mem_check(
         return Ok(());
     }
     let need = perm | PTE_P;
-    // u64, so that a range reaching the top of the address space ends.
-    let end = va.0 as u64 + len as u64;
-    let mut page = va.page_down().0 as u64;
-    while page < end {
-        let addr = VirtAddr(page as u32);
-        let bad_at = addr.max(va);
-        if page >= ULIM as u64 {
-            return Err(bad_at);
+    // A range running past the top of the address space ends there: its
+    // pages from ULIM on fail anyway, and the loop stops at the first.
+    let last_page = va.0.saturating_add(len - 1) & !(PGSIZE - 1);
+    let mut page = va.page_down().0;
+    loop {
+        if page >= ULIM || user_entry(f, pgdir, VirtAddr(page)) & need != need {
+            return Err(VirtAddr(page).max(va));
         }
-        // SAFETY: the directory, one entry read.
-        let pde = unsafe { table(f.map(), pgdir.pa()) }[addr.pdx()];
-        if pde & need != need {
-            return Err(bad_at);
+        if page == last_page {
+            return Ok(());
         }
-        match walk(f, pgdir, addr, false) {
-            Some(pte) if *pte & need == need => {}
-            _ => return Err(bad_at),
-        }
-        page += PGSIZE as u64;
+        page += PGSIZE;
     }
-    Ok(())
+}
+
+/// The rights a user access to `va` (below ULIM) gets in `pgdir`: the
+/// page-table entry ANDed with its directory entry (the MMU grants only what
+/// both grant), the directory entry alone for a 4 MB page, 0 with no table.
+/// One read of each, where `walk` and a separate directory read took two
+/// of the directory (issue 11: every fault upcall checks its frame so).
+fn user_entry(f: &mut Frames, pgdir: PgDir, va: VirtAddr) -> u32 {
+    // SAFETY: the directory, one entry read.
+    let pde = unsafe { table(f.map(), pgdir.pa()) }[va.pdx()];
+    if pde & PTE_P == 0 {
+        return 0;
+    }
+    if pde & PTE_PS != 0 {
+        return pde;
+    }
+    // SAFETY: the page table the present, non-4 MB entry names; one read.
+    pde & unsafe { table(f.map(), PhysAddr(pte_addr(pde))) }[va.ptx()]
 }
 
 #[cfg(test)]
@@ -595,6 +653,55 @@ mod tests {
         let (got, pte) = lookup(&mut f, d, VirtAddr(0x80_0123)).unwrap();
         assert_eq!(got, pa);
         assert_eq!(pte & (PTE_W | PTE_U | PTE_P), PTE_U | PTE_P);
+    }
+
+    /// `reprotect` must do exactly what `mappable` then `insert` do for a
+    /// page mapped onto itself: the same answer, entry, reference counts,
+    /// free frames and TLB bookkeeping, from every starting state.
+    #[test]
+    fn reprotect_is_mappable_then_insert_in_one_walk() {
+        let (rw, ro) = (PTE_U | PTE_W, PTE_U);
+        let starts: [Option<u32>; 4] = [None, Some(0), Some(ro), Some(rw | PTE_COW)];
+        let perms = [ro, rw, ro | PTE_COW, rw | PTE_PWT];
+        let va = VirtAddr(0x80_3000);
+        for start in starts {
+            for perm in perms {
+                let run = |combined: bool| {
+                    let arena = Arena::new(16 * PGSIZE);
+                    let mut f = frames(&arena, 16);
+                    let d = new_dir(&mut f);
+                    let pa = f.alloc(false).unwrap();
+                    match start {
+                        None => {}
+                        Some(0) => {
+                            // A page table, but nothing mapped at va.
+                            walk(&mut f, d, va, true).unwrap();
+                        }
+                        Some(bits) => insert(&mut f, d, pa, va, bits).map(drop).unwrap(),
+                    }
+                    f.tlb.cr3_loaded(1, d.pa());
+                    let got = if combined {
+                        reprotect(&mut f, d, va, perm)
+                    } else {
+                        mappable(&mut f, d, va, perm)
+                            .and_then(|pa| insert(&mut f, d, pa, va, perm).map(drop))
+                    };
+                    let pte = walk(&mut f, d, va, false).map(|pte| *pte);
+                    let state = (pte, f.refcount(pa), f.free_count());
+                    (got, state, f.tlb.must_reload(1, d.pa()))
+                };
+                let (two, one) = (run(false), run(true));
+                assert_eq!(one, two, "start {start:?}, perm {perm:#x}");
+                let may_write = start.is_some_and(|bits| bits & PTE_W != 0);
+                let mapped = start.is_some_and(|bits| bits != 0);
+                let allowed = mapped && (perm & PTE_W == 0 || may_write);
+                assert_eq!(one.0.is_ok(), allowed, "start {start:?}, perm {perm:#x}");
+                assert_eq!(one.2, allowed, "CPU 1 must drop the old rights");
+                if allowed {
+                    assert_eq!(one.1 .0.unwrap() & 0xFFF, perm | PTE_P);
+                }
+            }
+        }
     }
 
     #[test]
@@ -1027,6 +1134,94 @@ mod tests {
         assert_eq!(check(ULIM - 1, 1, 0), Err(ULIM - 1));
         assert_eq!(check(0xFFFF_FFF0, 0x20, u), Err(0xFFFF_FFF0));
         assert_eq!(check(base, u32::MAX, u), Err(base + 3 * PGSIZE));
+    }
+
+    /// What `user_mem_check` did before it read each entry once (u64 page
+    /// addresses, the directory entry and then `walk`): the reference the
+    /// random test below holds it to.
+    fn user_mem_check_by_walk(
+        f: &mut Frames,
+        d: PgDir,
+        va: u32,
+        len: u32,
+        perm: u32,
+    ) -> Result<(), u32> {
+        if len == 0 {
+            return Ok(());
+        }
+        let need = perm | PTE_P;
+        let end = va as u64 + len as u64;
+        let mut page = (va & !(PGSIZE - 1)) as u64;
+        while page < end {
+            let addr = VirtAddr(page as u32);
+            let bad_at = (page as u32).max(va);
+            if page >= ULIM as u64 {
+                return Err(bad_at);
+            }
+            // SAFETY: the directory, one entry read.
+            let pde = unsafe { table(f.map(), d.pa()) }[addr.pdx()];
+            if pde & need != need {
+                return Err(bad_at);
+            }
+            match walk(f, d, addr, false) {
+                Some(pte) if *pte & need == need => {}
+                _ => return Err(bad_at),
+            }
+            page += PGSIZE as u64;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn user_mem_check_agrees_with_walking_each_page() {
+        let arena = Arena::new(32 * PGSIZE);
+        let mut f = frames(&arena, 32);
+        let d = new_dir(&mut f);
+        install_self_map(f.map(), d);
+        // Pages with mixed rights around a 4 MB boundary, a hole, and a
+        // table whose directory entry is read-only.
+        let base = 0x7F_C000;
+        let rights = [PTE_U | PTE_W, PTE_U, 0, PTE_U | PTE_W, PTE_W, PTE_U | PTE_W];
+        for (i, &perm) in rights.iter().enumerate() {
+            if perm != 0 {
+                let pa = f.alloc(false).unwrap();
+                insert(&mut f, d, pa, VirtAddr(base + i as u32 * PGSIZE), perm).unwrap();
+            }
+        }
+        let pa = f.alloc(false).unwrap();
+        insert(&mut f, d, pa, VirtAddr(0x4000_0000), PTE_U | PTE_W).unwrap();
+        // SAFETY: the directory, one entry written.
+        let dir = unsafe { table(f.map(), d.pa()) };
+        dir[pdx(0x4000_0000)] &= !PTE_W;
+        let starts = [
+            base - PGSIZE,
+            base,
+            0x4000_0000 - 8,
+            UVPT,
+            ULIM - PGSIZE,
+            0xFFFF_F000,
+        ];
+        let perms = [0, PTE_U, PTE_U | PTE_W, PTE_W];
+        let mut rng = Rng(0x1234_5678);
+        let mut failures = 0;
+        for _ in 0..20_000 {
+            let va = starts[rng.below(starts.len())].wrapping_add(rng.next() % (3 * PGSIZE));
+            let len = match rng.below(4) {
+                0 => rng.next() % 16,
+                1 => rng.next() % (8 * PGSIZE),
+                2 => u32::MAX - rng.next() % 16,
+                _ => rng.next(),
+            };
+            let perm = perms[rng.below(perms.len())];
+            let want = user_mem_check_by_walk(&mut f, d, va, len, perm);
+            let got = user_mem_check(&mut f, d, VirtAddr(va), len, perm).map_err(|bad| bad.0);
+            assert_eq!(got, want, "va {va:#x} len {len:#x} perm {perm:#x}");
+            failures += usize::from(want.is_err());
+        }
+        assert!(
+            failures > 1000 && failures < 19_000,
+            "both answers exercised"
+        );
     }
 
     #[test]

@@ -356,15 +356,65 @@ pub struct Space {
 /// none can be allocated, or if `va` is unmapped and the env has as many
 /// pages as its quota allows.
 pub fn page_insert(space: Space, pa: PhysAddr, va: VirtAddr, perm: u32) -> Result<(), i32> {
-    with(|p| {
+    with(|p| p.insert_counted(space, pa, va, perm))
+}
+
+impl Pmap {
+    /// `page_insert` under the lock: `pgdir::insert`, within the quota.
+    fn insert_counted(
+        &mut self,
+        space: Space,
+        pa: PhysAddr,
+        va: VirtAddr,
+        perm: u32,
+    ) -> Result<(), i32> {
         // The walk is only needed at the quota: below it any mapping fits.
-        if p.room(space.slot) == 0 && pgdir::lookup(&mut p.frames, space.pgdir, va).is_none() {
+        if self.room(space.slot) == 0 && pgdir::lookup(&mut self.frames, space.pgdir, va).is_none()
+        {
             return Err(-E_NO_MEM);
         }
-        let new = pgdir::insert(&mut p.frames, space.pgdir, pa, va, perm)?;
-        p.envmem(space.slot).em_pages += u32::from(new);
+        let new = pgdir::insert(&mut self.frames, space.pgdir, pa, va, perm)?;
+        self.envmem(space.slot).em_pages += u32::from(new);
         Ok(())
+    }
+}
+
+/// sys_page_alloc once its arguments are checked: a zeroed frame mapped at
+/// `va` in `space` (`page_insert`'s rules), under one hold of the pmap lock.
+/// `Err(-E_NO_MEM)` if no frame is free, or `page_insert`'s error, and
+/// then the frame is free again.
+pub fn page_alloc_at(space: Space, va: VirtAddr, perm: u32) -> Result<(), i32> {
+    with(|p| {
+        let pa = p.frames.alloc(true).ok_or(-E_NO_MEM)?;
+        p.insert_counted(space, pa, va, perm)
+            .inspect_err(|_| p.frames.free(pa))
     })
+}
+
+/// sys_page_map once the envids, addresses and `perm` are checked: maps at
+/// `dstva` in `dst` the frame `src` maps at `srcva` (`pgdir::mappable`'s
+/// checks, then `page_insert`'s), under one hold of the pmap lock. A page
+/// mapped onto itself only changes its rights (`pgdir::reprotect`).
+pub fn page_map(
+    src: PgDir,
+    srcva: VirtAddr,
+    dst: Space,
+    dstva: VirtAddr,
+    perm: u32,
+) -> Result<(), i32> {
+    with(|p| {
+        if src == dst.pgdir && srcva == dstva {
+            return pgdir::reprotect(&mut p.frames, src, srcva, perm);
+        }
+        let pa = pgdir::mappable(&mut p.frames, src, srcva, perm)?;
+        p.insert_counted(dst, pa, dstva, perm)
+    })
+}
+
+/// The frame at `va` in `pgdir`, if it may be mapped with `perm`
+/// (`pgdir::mappable`).
+pub fn page_mappable(pgdir: PgDir, va: VirtAddr, perm: u32) -> Result<PhysAddr, i32> {
+    with(|p| pgdir::mappable(&mut p.frames, pgdir, va, perm))
 }
 
 /// Replaces the frame mapped at `va` in `space` by a new frame holding a

@@ -214,11 +214,7 @@ fn sys_page_alloc(bkl: &mut Bkl, envid: EnvId, va: u32, perm: u32) -> SysResult 
     if !perm_ok(perm) {
         return Err(-E_INVAL);
     }
-    let pa = pmap::page_alloc(true).ok_or(-E_NO_MEM)?;
-    if let Err(err) = pmap::page_insert(space_of(bkl, e), pa, va.into(), perm) {
-        pmap::page_free(pa);
-        return Err(err);
-    }
+    pmap::page_alloc_at(space_of(bkl, e), va.into(), perm)?;
     Ok(0)
 }
 
@@ -255,11 +251,7 @@ pub fn mappable_page(bkl: &mut Bkl, src: usize, srcva: UserVa, perm: u32) -> Res
     if !perm_ok(perm) {
         return Err(-E_INVAL);
     }
-    let (pa, pte) = pmap::page_lookup(pgdir_of(bkl, src), srcva.into()).ok_or(-E_INVAL)?;
-    if perm & PTE_W != 0 && pte & PTE_W == 0 {
-        return Err(-E_INVAL);
-    }
-    Ok(pa)
+    pmap::page_mappable(pgdir_of(bkl, src), srcva.into(), perm)
 }
 
 fn sys_page_map(
@@ -273,8 +265,11 @@ fn sys_page_map(
     let src = envid2env(bkl, srcid, true)?;
     let dst = envid2env(bkl, dstid, true)?;
     let (srcva, dstva) = (page_arg(srcva)?, page_arg(dstva)?);
-    let pa = mappable_page(bkl, src, srcva, perm)?;
-    pmap::page_insert(space_of(bkl, dst), pa, dstva.into(), perm)?;
+    if !perm_ok(perm) {
+        return Err(-E_INVAL);
+    }
+    let (src_dir, dst_space) = (pgdir_of(bkl, src), space_of(bkl, dst));
+    pmap::page_map(src_dir, srcva.into(), dst_space, dstva.into(), perm)?;
     Ok(0)
 }
 

@@ -36,8 +36,22 @@ impl Epochs {
     }
 }
 
+/// A set of CPUs, bit `cpu` for CPU `cpu`.
+type CpuSet = u32;
+
+const _: () = assert!(NCPU <= CpuSet::BITS as usize);
+
+const fn cpu_bit(cpu: usize) -> CpuSet {
+    1 << cpu
+}
+
 /// Which page directory each CPU has loaded, and how often each has
 /// loaded CR3.
+///
+/// Two sets let the common cases skip a loop over all NCPU slots (issue
+/// 11: every changed mapping and every freed frame asks): `recorded`, the
+/// CPUs that have loaded any directory (only those can have this one), and
+/// `behind`, the CPUs below their `need` (none: nothing is pending).
 #[derive(Clone, Debug, Default)]
 pub struct TlbTracker {
     /// Physical address of the directory in each CPU's CR3 (0: not yet
@@ -48,6 +62,10 @@ pub struct TlbTracker {
     /// The epoch each CPU must reach before its TLB is known to hold no
     /// entry for a mapping removed behind its back.
     need: Epochs,
+    /// CPUs whose `loaded` has been set (the others hold 0, no directory).
+    recorded: CpuSet,
+    /// CPUs with `epoch < need`: exactly those `pending` waits for.
+    behind: CpuSet,
 }
 
 impl TlbTracker {
@@ -56,6 +74,8 @@ impl TlbTracker {
             loaded: [PhysAddr(0); NCPU],
             epoch: Epochs([0; NCPU]),
             need: Epochs([0; NCPU]),
+            recorded: 0,
+            behind: 0,
         }
     }
 
@@ -64,6 +84,10 @@ impl TlbTracker {
     pub fn cr3_loaded(&mut self, cpu: usize, pgdir_pa: PhysAddr) {
         self.epoch.0[cpu] += 1;
         self.loaded[cpu] = pgdir_pa;
+        // A `need` is at most one past the epoch it was set at, so one load
+        // always reaches it.
+        self.recorded |= cpu_bit(cpu);
+        self.behind &= !cpu_bit(cpu);
     }
 
     /// Whether CPU `cpu` must load CR3 to run the directory at `pgdir_pa`:
@@ -71,24 +95,29 @@ impl TlbTracker {
     /// other CPU removed from this one (it is behind its `need`). If not,
     /// its TLB is as good as fresh and the reload can be skipped.
     pub fn must_reload(&self, cpu: usize, pgdir_pa: PhysAddr) -> bool {
-        self.loaded[cpu] != pgdir_pa || self.epoch.0[cpu] < self.need.0[cpu]
+        self.loaded[cpu] != pgdir_pa || self.behind & cpu_bit(cpu) != 0
     }
 
     /// CPU `me` removed or replaced a mapping in the directory at
     /// `pgdir_pa` (and invalidated its own TLB entry). Every other CPU that
     /// has that directory loaded may still hold the old entry.
     pub fn unmapped(&mut self, me: usize, pgdir_pa: PhysAddr) {
-        for cpu in 0..NCPU {
-            if cpu != me && self.loaded[cpu] == pgdir_pa {
+        let mut others = self.recorded & !cpu_bit(me);
+        while others != 0 {
+            let cpu = others.trailing_zeros() as usize;
+            others &= others - 1;
+            if self.loaded[cpu] == pgdir_pa {
                 self.need.0[cpu] = self.epoch.0[cpu] + 1;
+                self.behind |= cpu_bit(cpu);
             }
         }
     }
 
     /// `None` if no CPU can hold a stale entry, so a frame freed now may go
-    /// straight to the free list; otherwise the epochs to wait for.
+    /// straight to the free list; otherwise the epochs to wait for. The
+    /// same answer as asking whether every CPU has `reached` its `need`.
     pub fn pending(&self) -> Option<Epochs> {
-        (!self.reached(&self.need)).then_some(self.need)
+        (self.behind != 0).then_some(self.need)
     }
 
     /// Has every CPU loaded CR3 at least as often as `wait` says?
@@ -177,6 +206,49 @@ mod tests {
         t.cr3_loaded(1, KERN);
         assert!(t.reached(&second));
         assert_eq!(t.loaded_elsewhere(0, CHILD), None);
+    }
+
+    /// The sets are only a shortcut: after every step of a long mixed
+    /// sequence, `pending` must say what the epochs themselves say.
+    #[test]
+    fn pending_agrees_with_the_epochs_at_every_step() {
+        let dirs = [CHILD, KERN, PhysAddr(0x9000)];
+        let mut t = TlbTracker::new();
+        let mut seed = 12345u32;
+        let mut saw_pending = 0;
+        for _ in 0..5000 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let cpu = (seed >> 8) as usize % NCPU;
+            let dir = dirs[(seed >> 16) as usize % dirs.len()];
+            if seed >> 31 == 0 {
+                t.cr3_loaded(cpu, dir);
+            } else {
+                t.unmapped(cpu, dir);
+            }
+            let behind = !t.reached(&t.need);
+            assert_eq!(t.pending().is_some(), behind);
+            for c in 0..NCPU {
+                let must = t.loaded[c] != dir || t.epoch.0[c] < t.need.0[c];
+                assert_eq!(t.must_reload(c, dir), must);
+            }
+            if let Some(wait) = t.pending() {
+                assert_eq!(wait, t.need);
+                saw_pending += 1;
+            }
+            let by_scan = (0..NCPU).find(|&c| c != cpu && t.loaded[c] == dir);
+            assert_eq!(t.loaded_elsewhere(cpu, dir), by_scan);
+        }
+        assert!(saw_pending > 100, "the sequence must exercise both answers");
+    }
+
+    #[test]
+    fn an_unmap_on_a_cpu_that_never_loaded_a_directory_marks_the_others() {
+        let mut t = TlbTracker::new();
+        t.cr3_loaded(7, CHILD);
+        t.unmapped(0, CHILD);
+        assert!(t.must_reload(7, CHILD), "the highest CPU counts too");
+        t.cr3_loaded(7, CHILD);
+        assert_eq!(t.pending(), None);
     }
 
     #[test]

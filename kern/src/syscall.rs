@@ -62,7 +62,9 @@ pub fn syscall(bkl: &mut Bkl, caller: usize, r: &PushRegs) -> i32 {
         Syscall::IpcSendRecv => ipc::sys_ipc_send_recv(bkl, a1() as EnvId, a2(), a3(), a4()),
         Syscall::PageMapBatch => sys_page_map_batch(bkl, a1() as EnvId, a2() as EnvId, a3(), a4()),
         Syscall::PageMapZero => sys_page_map_zero(bkl, a1() as EnvId, a2(), a3()),
-        Syscall::PageAccess => pgaccess::sys_page_access(bkl, a1() as EnvId, a2(), a3(), a4(), a5()),
+        Syscall::PageAccess => {
+            pgaccess::sys_page_access(bkl, a1() as EnvId, a2(), a3(), a4(), a5())
+        }
         Syscall::EnvSetQuota => sys_env_set_quota(bkl, a1() as EnvId, a2()),
         Syscall::PageCopy => sys_page_copy(bkl, a1() as EnvId, a2(), a3()),
     };

@@ -298,6 +298,15 @@ pub unsafe fn copy_words(dst: *mut u32, src: *const u32, count: usize) {
     };
 }
 
+/// Copies `src` into the start of `dst` with one `rep movsl`; panics if
+/// `dst` is shorter. `memcpy` moves a word in six instructions.
+pub fn copy_u32s(dst: &mut [u32], src: &[u32]) {
+    assert!(src.len() <= dst.len());
+    // SAFETY: two slices, so valid, aligned and (one being &mut) disjoint;
+    // the copy writes src.len() words of dst, which holds that many.
+    unsafe { copy_words(dst.as_mut_ptr(), src.as_ptr(), src.len()) }
+}
+
 /// Copies `src` into the start of `dst` with one `rep movsb`; panics if
 /// `dst` is shorter. For the short pieces the console gathers, where a call
 /// of `memcpy` costs several times the bytes it copies.

@@ -108,19 +108,15 @@ struct Spec {
 /// Formats `fmt` with `args` into `out`; returns the number of bytes written.
 /// Missing arguments print as `(missing)`, so a bad format cannot fault.
 pub fn vprintfmt(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
-    let mut w = Counter { out, n: 0 };
+    let mut w = Counter::new(out);
     let mut args = args.iter();
     let fmt = fmt.as_bytes();
     let mut i = 0;
     while i < fmt.len() {
         if fmt[i] != b'%' {
-            // The text up to the next verb, in one piece.
-            let run = fmt[i..]
-                .iter()
-                .position(|&c| c == b'%')
-                .unwrap_or(fmt.len() - i);
-            w.put_bytes(&fmt[i..i + run]);
-            i += run;
+            // Text up to the next verb, copied as it is scanned.
+            w.put(fmt[i]);
+            i += 1;
             continue;
         }
         let start = i;
@@ -146,7 +142,8 @@ pub fn vprintfmt(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
             _ => w.put_bytes(&fmt[start..i]),
         }
     }
-    w.n
+    w.flush();
+    w.total()
 }
 
 /// Parses flags, width, precision and length; returns the index of the verb.
@@ -307,32 +304,68 @@ fn number(buf: &mut [u8; 24], mut v: u64, base: u64, upper: bool) -> &[u8] {
     &buf[i..]
 }
 
+/// How many formatted bytes [`Counter`] gathers before it hands them on.
+const STAGE: usize = 64;
+
+/// Gathers the formatted bytes and hands them to the sink in runs of up to
+/// [`STAGE`] (one `put_bytes` for a typical line): a call through `dyn
+/// Putch` per piece cost more than the few bytes of the piece (issue 11).
 struct Counter<'a> {
     out: &'a mut dyn Putch,
-    n: usize,
+    staged: [u8; STAGE],
+    len: usize,
+    /// Bytes already handed to `out`.
+    flushed: usize,
 }
 
-impl Counter<'_> {
-    fn put(&mut self, c: u8) {
-        self.out.putch(c);
-        self.n += 1;
-    }
-
-    fn put_bytes(&mut self, s: &[u8]) {
-        // Fields often have no sign or padding: no call for those.
-        if !s.is_empty() {
-            self.out.put_bytes(s);
-            self.n += s.len();
+impl<'a> Counter<'a> {
+    fn new(out: &'a mut dyn Putch) -> Counter<'a> {
+        Counter {
+            out,
+            staged: [0; STAGE],
+            len: 0,
+            flushed: 0,
         }
     }
 
-    /// `n` copies of `c` (a space or '0'), a few at a time.
-    fn pad(&mut self, c: u8, mut n: usize) {
-        let run = [c; 16];
-        while n > 0 {
-            let k = n.min(run.len());
-            self.put_bytes(&run[..k]);
-            n -= k;
+    /// Hands the gathered bytes to the sink.
+    fn flush(&mut self) {
+        if self.len > 0 {
+            self.out.put_bytes(&self.staged[..self.len]);
+            self.flushed += self.len;
+            self.len = 0;
+        }
+    }
+
+    /// Everything written so far, flushed or not.
+    fn total(&self) -> usize {
+        self.flushed + self.len
+    }
+
+    fn put(&mut self, c: u8) {
+        // Written so that the index is visibly below STAGE: no bounds check.
+        let i = if self.len < STAGE {
+            self.len
+        } else {
+            self.flush();
+            0
+        };
+        self.staged[i] = c;
+        self.len = i + 1;
+    }
+
+    /// A byte loop: the pieces are a few bytes long, too short for a call
+    /// of `memcpy` to pay.
+    fn put_bytes(&mut self, s: &[u8]) {
+        for &c in s {
+            self.put(c);
+        }
+    }
+
+    /// `n` copies of `c` (a space or '0').
+    fn pad(&mut self, c: u8, n: usize) {
+        for _ in 0..n {
+            self.put(c);
         }
     }
 

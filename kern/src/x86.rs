@@ -307,22 +307,6 @@ pub fn copy_u32s(dst: &mut [u32], src: &[u32]) {
     unsafe { copy_words(dst.as_mut_ptr(), src.as_ptr(), src.len()) }
 }
 
-/// Copies `src` into the start of `dst` with one `rep movsb`; panics if
-/// `dst` is shorter. For the short pieces the console gathers, where a call
-/// of `memcpy` costs several times the bytes it copies.
-pub fn copy_bytes(dst: &mut [u8], src: &[u8]) {
-    assert!(src.len() <= dst.len());
-    // SAFETY: movsb writes src.len() bytes at dst, which holds at least
-    // that many (checked above), and reads only src's bytes; esi is saved
-    // around it as in copy_words.
-    unsafe {
-        asm!("xchgl {src}, %esi", "rep movsb", "xchgl {src}, %esi",
-             src = inout(reg) src.as_ptr() => _, inout("edi") dst.as_mut_ptr() => _,
-             inout("ecx") src.len() => _,
-             options(att_syntax, nostack, preserves_flags))
-    };
-}
-
 /// The index of the first nonzero word of `words` (`words.len()` if all
 /// are zero), with one `repe scasl`.
 pub fn first_nonzero(words: &[u32]) -> usize {

@@ -108,6 +108,12 @@ struct Spec {
 /// Formats `fmt` with `args` into `out`; returns the number of bytes written.
 /// Missing arguments print as `(missing)`, so a bad format cannot fault.
 pub fn vprintfmt(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
+    format::<true>(out, fmt, args)
+}
+
+/// [`vprintfmt`], with the shortcut for short hex conversions
+/// ([`short_hex`]) or, for the host tests to compare, without it.
+fn format<const SHORTCUTS: bool>(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
     let mut w = Counter::new(out);
     let mut args = args.iter();
     let fmt = fmt.as_bytes();
@@ -121,6 +127,12 @@ pub fn vprintfmt(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
         }
         let start = i;
         i += 1;
+        if SHORTCUTS {
+            if let Some(next) = short_hex(&mut w, fmt, i, &mut args) {
+                i = next;
+                continue;
+            }
+        }
         let mut spec = Spec {
             pad: b' ',
             ..Spec::default()
@@ -144,6 +156,58 @@ pub fn vprintfmt(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
     }
     w.flush();
     w.total()
+}
+
+/// The conversions the kernel prints most (every env id is a `%08x`):
+/// `%x` or `%X` with at most a `0` flag and a one-digit width, written
+/// straight into the staging buffer. `i` is just past the `%`; returns
+/// the index past the verb, or `None` (nothing written, no argument
+/// taken) for anything else, which the general path then formats. The
+/// general path costs about 400 instructions per `%08x` (the spec's
+/// parse, `convert`'s match, `number`'s buffer, `field`'s pieces).
+fn short_hex(
+    w: &mut Counter,
+    fmt: &[u8],
+    i: usize,
+    args: &mut core::slice::Iter<Arg>,
+) -> Option<usize> {
+    let mut j = i;
+    let zero = fmt.get(j) == Some(&b'0');
+    j += usize::from(zero);
+    let width = match fmt.get(j) {
+        Some(&c @ b'1'..=b'9') => {
+            j += 1;
+            usize::from(c - b'0')
+        }
+        _ => 0,
+    };
+    let digits: &[u8; 16] = match fmt.get(j) {
+        Some(b'x') => b"0123456789abcdef",
+        Some(b'X') => b"0123456789ABCDEF",
+        _ => return None,
+    };
+    let arg = args.as_slice().first()?;
+    args.next();
+    let mut v = as_u64(arg, 4) as u32;
+    let len = hex_len(v);
+    let pad = if zero { b'0' } else { b' ' };
+    // From the last position back: the digits, then the padding (where
+    // the digits have run out, v is 0, so a '0' pad is just more digits).
+    for (k, slot) in w.reserve(width.max(len)).iter_mut().rev().enumerate() {
+        *slot = if k < len {
+            digits[v as usize & 15]
+        } else {
+            pad
+        };
+        v >>= 4;
+    }
+    Some(j + 1)
+}
+
+/// How many hex digits `v` has (1 for 0).
+fn hex_len(v: u32) -> usize {
+    let bits = 32 - (v | 1).leading_zeros() as usize;
+    bits.div_ceil(4)
 }
 
 /// Parses flags, width, precision and length; returns the index of the verb.
@@ -354,6 +418,17 @@ impl<'a> Counter<'a> {
         self.len = i + 1;
     }
 
+    /// The next `n` bytes of the staging buffer (`n` at most STAGE),
+    /// counted as written: the caller fills them.
+    fn reserve(&mut self, n: usize) -> &mut [u8] {
+        if STAGE - self.len < n {
+            self.flush();
+        }
+        let at = self.len;
+        self.len += n;
+        &mut self.staged[at..at + n]
+    }
+
     /// A byte loop: the pieces are a few bytes long, too short for a call
     /// of `memcpy` to pay.
     fn put_bytes(&mut self, s: &[u8]) {
@@ -527,5 +602,124 @@ mod tests {
         let text = "a line of plain text with no verb at all, longer than any buffer\n";
         assert_eq!(fmt(text, jos_args!()), text);
         assert_eq!(fmt("ab%dcd%%ef", jos_args!(7)), "ab7cd%ef");
+    }
+
+    /// Formats with and without the shortcuts.
+    fn both(f: &str, args: &[Arg]) -> (String, String) {
+        struct Grow(Vec<u8>);
+        impl Putch for Grow {
+            fn putch(&mut self, c: u8) {
+                self.0.push(c);
+            }
+        }
+        let run = |fast: bool| {
+            let mut out = Grow(Vec::new());
+            let n = if fast {
+                format::<true>(&mut out, f, args)
+            } else {
+                format::<false>(&mut out, f, args)
+            };
+            assert_eq!(n, out.0.len());
+            String::from_utf8(out.0).unwrap()
+        };
+        (run(true), run(false))
+    }
+
+    /// Edge values and a spread of others (a fixed LCG, so a failure
+    /// repeats).
+    fn sample_values() -> Vec<u64> {
+        let mut v = vec![
+            0,
+            1,
+            9,
+            0xf,
+            0x10,
+            0xff,
+            0x1000,
+            0x1001,
+            0xffff_ffff,
+            0x1_0000_0000,
+            u64::MAX,
+        ];
+        v.extend((0..32).map(|b| 1u64 << b));
+        let mut x = 12345u64;
+        for _ in 0..200 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            v.push(x >> (x % 61));
+        }
+        v
+    }
+
+    #[test]
+    fn short_hex_matches_the_general_path() {
+        let mut specs: Vec<String> = vec!["%x".into(), "%X".into(), "%0x".into()];
+        for w in 1..=9 {
+            specs.extend([format!("%{w}x"), format!("%0{w}x"), format!("%0{w}X")]);
+        }
+        // Not shortcuts: the general path must still see them whole.
+        specs.extend(
+            [
+                "%10x", "%010x", "%-8x", "%-08x", "%00x", "%lx", "%llx", "%08lx", "%.3x", "%08d",
+            ]
+            .map(String::from),
+        );
+        let mut checked = 0;
+        for v in sample_values() {
+            let args = [
+                Arg::Uint(v, 8),
+                Arg::Int(v as i64, 8),
+                Arg::Uint(v & 0xff, 1),
+                Arg::Int(-(v as i64), 4),
+            ];
+            for spec in &specs {
+                for arg in args {
+                    let f = format!("[{spec}] {spec}|");
+                    let (fast, general) = both(&f, &[arg, arg, arg]);
+                    assert_eq!(fast, general, "{f} with {arg:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000);
+    }
+
+    #[test]
+    fn short_hex_agrees_with_rust() {
+        // Against an independent formatter too: if both paths broke the
+        // same way, the comparison above would not see it.
+        for v in sample_values() {
+            let v32 = v as u32;
+            for w in 1..=9 {
+                let arg = [Arg::Uint(v, 8)];
+                assert_eq!(fmt(&format!("%0{w}x"), &arg), format!("{v32:0w$x}", w = w));
+                assert_eq!(fmt(&format!("%{w}X"), &arg), format!("{v32:w$X}", w = w));
+            }
+            assert_eq!(fmt("%x", &[Arg::Uint(v, 4)]), format!("{v32:x}"));
+        }
+    }
+
+    #[test]
+    fn short_hex_leaves_a_missing_argument_to_the_general_path() {
+        assert_eq!(fmt("%08x %08x", jos_args!(0x1000u32)), "00001000 (missing)");
+        assert_eq!(
+            both("%x%x%x", jos_args!(1u32, 2u32)),
+            ("12(missing)".into(), "12(missing)".into())
+        );
+    }
+
+    #[test]
+    fn staging_flushes_long_output_whole() {
+        // More than the 64-byte stage, with shortcuts landing across the
+        // flush points.
+        let f = "%08x.".repeat(40);
+        let args: Vec<Arg> = (0..40u32)
+            .map(|i| Arg::Uint(u64::from(i * 0x1111), 4))
+            .collect();
+        let expect: String = (0..40u32).map(|i| format!("{:08x}.", i * 0x1111)).collect();
+        let (fast, general) = both(&f, &args);
+        assert_eq!(fast, expect);
+        assert_eq!(general, expect);
     }
 }

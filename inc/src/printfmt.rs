@@ -120,9 +120,12 @@ fn format<const SHORTCUTS: bool>(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -
     let mut i = 0;
     while i < fmt.len() {
         if fmt[i] != b'%' {
-            // Text up to the next verb, copied as it is scanned.
-            w.put(fmt[i]);
-            i += 1;
+            // Text up to the next verb (or as much as the stage holds).
+            let n = w.put_text(&fmt[i..]);
+            if n == 0 {
+                w.flush();
+            }
+            i += n;
             continue;
         }
         let start = i;
@@ -189,16 +192,17 @@ fn short_hex(
     let arg = args.as_slice().first()?;
     args.next();
     let mut v = as_u64(arg, 4) as u32;
-    let len = hex_len(v);
-    let pad = if zero { b'0' } else { b' ' };
-    // From the last position back: the digits, then the padding (where
-    // the digits have run out, v is 0, so a '0' pad is just more digits).
-    for (k, slot) in w.reserve(width.max(len)).iter_mut().rev().enumerate() {
-        *slot = if k < len {
-            digits[v as usize & 15]
-        } else {
-            pad
-        };
+    // Zero padding is just more digits: v has run out, so they are '0's.
+    let len = if zero {
+        width.max(hex_len(v))
+    } else {
+        hex_len(v)
+    };
+    let field = w.reserve(width.max(len));
+    let (spaces, body) = field.split_at_mut(field.len() - len);
+    spaces.fill(b' ');
+    for slot in body.iter_mut().rev() {
+        *slot = digits[v as usize & 15];
         v >>= 4;
     }
     Some(j + 1)
@@ -427,6 +431,23 @@ impl<'a> Counter<'a> {
         let at = self.len;
         self.len += n;
         &mut self.staged[at..at + n]
+    }
+
+    /// Copies `text` up to its first '%' or until the stage is full;
+    /// returns how many bytes it took (0 only when the stage is full).
+    /// Copied as it is scanned: one pass, no call.
+    fn put_text(&mut self, text: &[u8]) -> usize {
+        let room = &mut self.staged[self.len..];
+        let mut n = 0;
+        for (slot, &c) in room.iter_mut().zip(text) {
+            if c == b'%' {
+                break;
+            }
+            *slot = c;
+            n += 1;
+        }
+        self.len += n;
+        n
     }
 
     /// A byte loop: the pieces are a few bytes long, too short for a call

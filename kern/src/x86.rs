@@ -298,6 +298,21 @@ pub unsafe fn copy_words(dst: *mut u32, src: *const u32, count: usize) {
     };
 }
 
+/// Sends `bytes` to I/O port `port` with one `rep outsb` (one instruction
+/// per byte under `-icount`; a load, `out` and loop cost six).
+///
+/// # Safety
+/// As for [`outb`], for each byte in turn.
+pub unsafe fn outsb(port: u16, bytes: &[u8]) {
+    // SAFETY: the caller vouches for the port; outsb only reads the
+    // slice's bytes. esi is saved around it as in copy_words.
+    unsafe {
+        asm!("xchgl {src}, %esi", "rep outsb", "xchgl {src}, %esi",
+             src = inout(reg) bytes.as_ptr() => _, inout("ecx") bytes.len() => _, in("dx") port,
+             options(att_syntax, nostack, readonly, preserves_flags))
+    };
+}
+
 /// Copies `src` into the start of `dst` with one `rep movsl`; panics if
 /// `dst` is shorter. `memcpy` moves a word in six instructions.
 pub fn copy_u32s(dst: &mut [u32], src: &[u32]) {

@@ -200,7 +200,10 @@ fn short_hex(
     };
     let field = w.reserve(width.max(len));
     let (spaces, body) = field.split_at_mut(field.len() - len);
-    spaces.fill(b' ');
+    // `fill` is a call of memset, even for none.
+    if !spaces.is_empty() {
+        spaces.fill(b' ');
+    }
     for slot in body.iter_mut().rev() {
         *slot = digits[v as usize & 15];
         v >>= 4;

@@ -184,9 +184,9 @@ fn short_hex(
         }
         _ => 0,
     };
-    let digits: &[u8; 16] = match fmt.get(j) {
-        Some(b'x') => b"0123456789abcdef",
-        Some(b'X') => b"0123456789ABCDEF",
+    let pairs = match fmt.get(j) {
+        Some(b'x') => &HEX_PAIRS_LOWER,
+        Some(b'X') => &HEX_PAIRS_UPPER,
         _ => return None,
     };
     let arg = args.as_slice().first()?;
@@ -204,11 +204,31 @@ fn short_hex(
     if !spaces.is_empty() {
         spaces.fill(b' ');
     }
-    for slot in body.iter_mut().rev() {
-        *slot = digits[v as usize & 15];
-        v >>= 4;
+    // Two digits (a byte of v) per step, from the end.
+    let mut rest = body;
+    while let [head @ .., a, b] = rest {
+        [*a, *b] = pairs[v as u8 as usize];
+        v >>= 8;
+        rest = head;
+    }
+    if let [d] = rest {
+        *d = pairs[v as usize & 15][1];
     }
     Some(j + 1)
+}
+
+/// Every byte's two hex digits: [`short_hex`] writes a pair per step.
+static HEX_PAIRS_LOWER: [[u8; 2]; 256] = hex_pairs(b"0123456789abcdef");
+static HEX_PAIRS_UPPER: [[u8; 2]; 256] = hex_pairs(b"0123456789ABCDEF");
+
+const fn hex_pairs(digits: &[u8; 16]) -> [[u8; 2]; 256] {
+    let mut t = [[0; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [digits[i >> 4], digits[i & 15]];
+        i += 1;
+    }
+    t
 }
 
 /// How many hex digits `v` has (1 for 0).

@@ -191,7 +191,7 @@ fn short_hex(
     };
     let arg = args.as_slice().first()?;
     args.next();
-    let mut v = as_u64(arg, 4) as u32;
+    let v = as_u64(arg, 4) as u32;
     // Zero padding is just more digits: v has run out, so they are '0's.
     let len = if zero {
         width.max(hex_len(v))
@@ -204,7 +204,13 @@ fn short_hex(
     if !spaces.is_empty() {
         spaces.fill(b' ');
     }
-    // Two digits (a byte of v) per step, from the end.
+    fill_hex(body, v, pairs);
+    Some(j + 1)
+}
+
+/// Fills `body` with the low hex digits of `v`, the last digit last: two
+/// digits (a byte of v) per step, from the end.
+fn fill_hex(body: &mut [u8], mut v: u32, pairs: &[[u8; 2]; 256]) {
     let mut rest = body;
     while let [head @ .., a, b] = rest {
         [*a, *b] = pairs[v as u8 as usize];
@@ -214,7 +220,6 @@ fn short_hex(
     if let [d] = rest {
         *d = pairs[v as usize & 15][1];
     }
-    Some(j + 1)
 }
 
 /// Every byte's two hex digits: [`short_hex`] writes a pair per step.

@@ -108,23 +108,34 @@ struct Spec {
 /// Formats `fmt` with `args` into `out`; returns the number of bytes written.
 /// Missing arguments print as `(missing)`, so a bad format cannot fault.
 pub fn vprintfmt(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
-    let mut w = Counter { out, n: 0 };
+    format::<true>(out, fmt, args)
+}
+
+/// [`vprintfmt`], with the shortcut for short hex conversions
+/// ([`short_hex`]) or, for the host tests to compare, without it.
+fn format<const SHORTCUTS: bool>(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
+    let mut w = Counter::new(out);
     let mut args = args.iter();
     let fmt = fmt.as_bytes();
     let mut i = 0;
     while i < fmt.len() {
         if fmt[i] != b'%' {
-            // The text up to the next verb, in one piece.
-            let run = fmt[i..]
-                .iter()
-                .position(|&c| c == b'%')
-                .unwrap_or(fmt.len() - i);
-            w.put_bytes(&fmt[i..i + run]);
-            i += run;
+            // Text up to the next verb (or as much as the stage holds).
+            let n = w.put_text(&fmt[i..]);
+            if n == 0 {
+                w.flush();
+            }
+            i += n;
             continue;
         }
         let start = i;
         i += 1;
+        if SHORTCUTS {
+            if let Some(next) = short_hex(&mut w, fmt, i, &mut args) {
+                i = next;
+                continue;
+            }
+        }
         let mut spec = Spec {
             pad: b' ',
             ..Spec::default()
@@ -146,7 +157,89 @@ pub fn vprintfmt(out: &mut dyn Putch, fmt: &str, args: &[Arg]) -> usize {
             _ => w.put_bytes(&fmt[start..i]),
         }
     }
-    w.n
+    w.flush();
+    w.total()
+}
+
+/// The conversions the kernel prints most (every env id is a `%08x`):
+/// `%x` or `%X` with at most a `0` flag and a one-digit width, written
+/// straight into the staging buffer. `i` is just past the `%`; returns
+/// the index past the verb, or `None` (nothing written, no argument
+/// taken) for anything else, which the general path then formats. The
+/// general path costs about 400 instructions per `%08x` (the spec's
+/// parse, `convert`'s match, `number`'s buffer, `field`'s pieces).
+fn short_hex(
+    w: &mut Counter,
+    fmt: &[u8],
+    i: usize,
+    args: &mut core::slice::Iter<Arg>,
+) -> Option<usize> {
+    let mut j = i;
+    let zero = fmt.get(j) == Some(&b'0');
+    j += usize::from(zero);
+    let width = match fmt.get(j) {
+        Some(&c @ b'1'..=b'9') => {
+            j += 1;
+            usize::from(c - b'0')
+        }
+        _ => 0,
+    };
+    let pairs = match fmt.get(j) {
+        Some(b'x') => &HEX_PAIRS_LOWER,
+        Some(b'X') => &HEX_PAIRS_UPPER,
+        _ => return None,
+    };
+    let arg = args.as_slice().first()?;
+    args.next();
+    let v = as_u64(arg, 4) as u32;
+    // Zero padding is just more digits: v has run out, so they are '0's.
+    let len = if zero {
+        width.max(hex_len(v))
+    } else {
+        hex_len(v)
+    };
+    let field = w.reserve(width.max(len));
+    let (spaces, body) = field.split_at_mut(field.len() - len);
+    // `fill` is a call of memset, even for none.
+    if !spaces.is_empty() {
+        spaces.fill(b' ');
+    }
+    fill_hex(body, v, pairs);
+    Some(j + 1)
+}
+
+/// Fills `body` with the low hex digits of `v`, the last digit last: two
+/// digits (a byte of v) per step, from the end.
+fn fill_hex(body: &mut [u8], mut v: u32, pairs: &[[u8; 2]; 256]) {
+    let mut rest = body;
+    while let [head @ .., a, b] = rest {
+        [*a, *b] = pairs[v as u8 as usize];
+        v >>= 8;
+        rest = head;
+    }
+    if let [d] = rest {
+        *d = pairs[v as usize & 15][1];
+    }
+}
+
+/// Every byte's two hex digits: [`short_hex`] writes a pair per step.
+static HEX_PAIRS_LOWER: [[u8; 2]; 256] = hex_pairs(b"0123456789abcdef");
+static HEX_PAIRS_UPPER: [[u8; 2]; 256] = hex_pairs(b"0123456789ABCDEF");
+
+const fn hex_pairs(digits: &[u8; 16]) -> [[u8; 2]; 256] {
+    let mut t = [[0; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [digits[i >> 4], digits[i & 15]];
+        i += 1;
+    }
+    t
+}
+
+/// How many hex digits `v` has (1 for 0).
+fn hex_len(v: u32) -> usize {
+    let bits = 32 - (v | 1).leading_zeros() as usize;
+    bits.div_ceil(4)
 }
 
 /// Parses flags, width, precision and length; returns the index of the verb.
@@ -307,32 +400,96 @@ fn number(buf: &mut [u8; 24], mut v: u64, base: u64, upper: bool) -> &[u8] {
     &buf[i..]
 }
 
+/// How many formatted bytes [`Counter`] gathers before it hands them on.
+const STAGE: usize = 64;
+
+/// Gathers the formatted bytes and hands them to the sink in runs of up to
+/// [`STAGE`] (one `put_bytes` for a typical line): a call through `dyn
+/// Putch` per piece cost more than the few bytes of the piece (issue 11).
 struct Counter<'a> {
     out: &'a mut dyn Putch,
-    n: usize,
+    staged: [u8; STAGE],
+    len: usize,
+    /// Bytes already handed to `out`.
+    flushed: usize,
 }
 
-impl Counter<'_> {
-    fn put(&mut self, c: u8) {
-        self.out.putch(c);
-        self.n += 1;
-    }
-
-    fn put_bytes(&mut self, s: &[u8]) {
-        // Fields often have no sign or padding: no call for those.
-        if !s.is_empty() {
-            self.out.put_bytes(s);
-            self.n += s.len();
+impl<'a> Counter<'a> {
+    fn new(out: &'a mut dyn Putch) -> Counter<'a> {
+        Counter {
+            out,
+            staged: [0; STAGE],
+            len: 0,
+            flushed: 0,
         }
     }
 
-    /// `n` copies of `c` (a space or '0'), a few at a time.
-    fn pad(&mut self, c: u8, mut n: usize) {
-        let run = [c; 16];
-        while n > 0 {
-            let k = n.min(run.len());
-            self.put_bytes(&run[..k]);
-            n -= k;
+    /// Hands the gathered bytes to the sink.
+    fn flush(&mut self) {
+        if self.len > 0 {
+            self.out.put_bytes(&self.staged[..self.len]);
+            self.flushed += self.len;
+            self.len = 0;
+        }
+    }
+
+    /// Everything written so far, flushed or not.
+    fn total(&self) -> usize {
+        self.flushed + self.len
+    }
+
+    fn put(&mut self, c: u8) {
+        // Written so that the index is visibly below STAGE: no bounds check.
+        let i = if self.len < STAGE {
+            self.len
+        } else {
+            self.flush();
+            0
+        };
+        self.staged[i] = c;
+        self.len = i + 1;
+    }
+
+    /// The next `n` bytes of the staging buffer (`n` at most STAGE),
+    /// counted as written: the caller fills them.
+    fn reserve(&mut self, n: usize) -> &mut [u8] {
+        if STAGE - self.len < n {
+            self.flush();
+        }
+        let at = self.len;
+        self.len += n;
+        &mut self.staged[at..at + n]
+    }
+
+    /// Copies `text` up to its first '%' or until the stage is full;
+    /// returns how many bytes it took (0 only when the stage is full).
+    /// Copied as it is scanned: one pass, no call.
+    fn put_text(&mut self, text: &[u8]) -> usize {
+        let room = &mut self.staged[self.len..];
+        let mut n = 0;
+        for (slot, &c) in room.iter_mut().zip(text) {
+            if c == b'%' {
+                break;
+            }
+            *slot = c;
+            n += 1;
+        }
+        self.len += n;
+        n
+    }
+
+    /// A byte loop: the pieces are a few bytes long, too short for a call
+    /// of `memcpy` to pay.
+    fn put_bytes(&mut self, s: &[u8]) {
+        for &c in s {
+            self.put(c);
+        }
+    }
+
+    /// `n` copies of `c` (a space or '0').
+    fn pad(&mut self, c: u8, n: usize) {
+        for _ in 0..n {
+            self.put(c);
         }
     }
 
@@ -494,5 +651,124 @@ mod tests {
         let text = "a line of plain text with no verb at all, longer than any buffer\n";
         assert_eq!(fmt(text, jos_args!()), text);
         assert_eq!(fmt("ab%dcd%%ef", jos_args!(7)), "ab7cd%ef");
+    }
+
+    /// Formats with and without the shortcuts.
+    fn both(f: &str, args: &[Arg]) -> (String, String) {
+        struct Grow(Vec<u8>);
+        impl Putch for Grow {
+            fn putch(&mut self, c: u8) {
+                self.0.push(c);
+            }
+        }
+        let run = |fast: bool| {
+            let mut out = Grow(Vec::new());
+            let n = if fast {
+                format::<true>(&mut out, f, args)
+            } else {
+                format::<false>(&mut out, f, args)
+            };
+            assert_eq!(n, out.0.len());
+            String::from_utf8(out.0).unwrap()
+        };
+        (run(true), run(false))
+    }
+
+    /// Edge values and a spread of others (a fixed LCG, so a failure
+    /// repeats).
+    fn sample_values() -> Vec<u64> {
+        let mut v = vec![
+            0,
+            1,
+            9,
+            0xf,
+            0x10,
+            0xff,
+            0x1000,
+            0x1001,
+            0xffff_ffff,
+            0x1_0000_0000,
+            u64::MAX,
+        ];
+        v.extend((0..32).map(|b| 1u64 << b));
+        let mut x = 12345u64;
+        for _ in 0..200 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            v.push(x >> (x % 61));
+        }
+        v
+    }
+
+    #[test]
+    fn short_hex_matches_the_general_path() {
+        let mut specs: Vec<String> = vec!["%x".into(), "%X".into(), "%0x".into()];
+        for w in 1..=9 {
+            specs.extend([format!("%{w}x"), format!("%0{w}x"), format!("%0{w}X")]);
+        }
+        // Not shortcuts: the general path must still see them whole.
+        specs.extend(
+            [
+                "%10x", "%010x", "%-8x", "%-08x", "%00x", "%lx", "%llx", "%08lx", "%.3x", "%08d",
+            ]
+            .map(String::from),
+        );
+        let mut checked = 0;
+        for v in sample_values() {
+            let args = [
+                Arg::Uint(v, 8),
+                Arg::Int(v as i64, 8),
+                Arg::Uint(v & 0xff, 1),
+                Arg::Int(-(v as i64), 4),
+            ];
+            for spec in &specs {
+                for arg in args {
+                    let f = format!("[{spec}] {spec}|");
+                    let (fast, general) = both(&f, &[arg, arg, arg]);
+                    assert_eq!(fast, general, "{f} with {arg:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000);
+    }
+
+    #[test]
+    fn short_hex_agrees_with_rust() {
+        // Against an independent formatter too: if both paths broke the
+        // same way, the comparison above would not see it.
+        for v in sample_values() {
+            let v32 = v as u32;
+            for w in 1..=9 {
+                let arg = [Arg::Uint(v, 8)];
+                assert_eq!(fmt(&format!("%0{w}x"), &arg), format!("{v32:0w$x}", w = w));
+                assert_eq!(fmt(&format!("%{w}X"), &arg), format!("{v32:w$X}", w = w));
+            }
+            assert_eq!(fmt("%x", &[Arg::Uint(v, 4)]), format!("{v32:x}"));
+        }
+    }
+
+    #[test]
+    fn short_hex_leaves_a_missing_argument_to_the_general_path() {
+        assert_eq!(fmt("%08x %08x", jos_args!(0x1000u32)), "00001000 (missing)");
+        assert_eq!(
+            both("%x%x%x", jos_args!(1u32, 2u32)),
+            ("12(missing)".into(), "12(missing)".into())
+        );
+    }
+
+    #[test]
+    fn staging_flushes_long_output_whole() {
+        // More than the 64-byte stage, with shortcuts landing across the
+        // flush points.
+        let f = "%08x.".repeat(40);
+        let args: Vec<Arg> = (0..40u32)
+            .map(|i| Arg::Uint(u64::from(i * 0x1111), 4))
+            .collect();
+        let expect: String = (0..40u32).map(|i| format!("{:08x}.", i * 0x1111)).collect();
+        let (fast, general) = both(&f, &args);
+        assert_eq!(fast, expect);
+        assert_eq!(general, expect);
     }
 }

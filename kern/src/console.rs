@@ -12,12 +12,18 @@ macro_rules! cprintf {
     };
 }
 
-/// The sink that writes formatted bytes to the console.
+/// The sink that writes formatted bytes to the console. `vprintfmt` hands
+/// it a whole line at a time (up to 64 bytes), so the screen lock and the
+/// CGA cursor's four port writes are paid once per `cprintf`, not per byte.
 pub struct Console;
 
 impl Putch for Console {
     fn putch(&mut self, c: u8) {
         putc(c);
+    }
+
+    fn put_bytes(&mut self, s: &[u8]) {
+        write(s);
     }
 }
 
@@ -28,60 +34,9 @@ impl core::fmt::Write for Console {
     }
 }
 
-/// Collects one `cprintf`'s bytes so that they reach the devices in a few
-/// [`write`]s: the screen lock and the CGA cursor's four port writes are
-/// then paid once per call, not once per byte (issue 11).
-struct Buffered {
-    buf: [u8; 64],
-    len: usize,
-}
-
-impl Buffered {
-    fn flush(&mut self) {
-        write(&self.buf[..self.len]);
-        self.len = 0;
-    }
-}
-
-impl Putch for Buffered {
-    fn putch(&mut self, c: u8) {
-        self.put_bytes(&[c]);
-    }
-
-    /// Copies `s` in pieces that fit (one bounds check per piece, not per
-    /// byte), flushing whenever the buffer fills.
-    fn put_bytes(&mut self, mut s: &[u8]) {
-        while !s.is_empty() {
-            let room = &mut self.buf[self.len..];
-            let n = room.len().min(s.len());
-            copy(&mut room[..n], &s[..n]);
-            self.len += n;
-            s = &s[n..];
-            if self.len == self.buf.len() {
-                self.flush();
-            }
-        }
-    }
-}
-
-/// The pieces are a few bytes each: `rep movsb` in the kernel, not a call
-/// of `memcpy` (about 60 instructions per piece).
-#[cfg(target_os = "none")]
-use crate::x86::copy_bytes as copy;
-#[cfg(not(target_os = "none"))]
-fn copy(dst: &mut [u8], src: &[u8]) {
-    dst.copy_from_slice(src);
-}
-
 /// Formats and prints; returns the number of bytes printed.
 pub fn vcprintf(fmt: &str, args: &[Arg]) -> usize {
-    let mut out = Buffered {
-        buf: [0; 64],
-        len: 0,
-    };
-    let n = inc::printfmt::vprintfmt(&mut out, fmt, args);
-    out.flush();
-    n
+    inc::printfmt::vprintfmt(&mut Console, fmt, args)
 }
 
 #[cfg(target_os = "none")]

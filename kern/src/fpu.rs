@@ -5,7 +5,8 @@
 //! [`machine::AREAS`], a kernel array parallel to the env table (`Env`
 //! keeps JOS's 124-byte layout). A new env starts from [`FxState::CLEAN`]
 //! (what `fninit` leaves, with SSE's reset MXCSR); `sys_exofork` copies the
-//! parent's registers like its other registers.
+//! parent's registers like its other registers. Neither copy is made while
+//! the env has not touched the FPU (`UNTOUCHED`).
 //!
 //! Switching is lazy: entering an env sets CR0.TS unless this CPU's
 //! registers already hold that env's state, and the env's first FPU or SSE
@@ -85,7 +86,16 @@ mod machine {
     use inc::mmu::{CR0_EM, CR0_MP, CR0_NE, CR0_TS, CR4_OSFXSR, CR4_OSXMMEXCPT};
 
     /// Every env's saved registers, indexed like the env table (in .bss).
-    pub static AREAS: BklCell<[FxState; NENV]> = BklCell::new([FxState::ZERO; NENV]);
+    /// An env whose `UNTOUCHED` flag is set has a stale image here.
+    static AREAS: BklCell<[FxState; NENV]> = BklCell::new([FxState::ZERO; NENV]);
+
+    /// Per env: its registers are still [`FxState::CLEAN`], and its image
+    /// in AREAS has not been written yet. A new env's image is only filled
+    /// at its first FPU instruction (`load_image`), and an exofork child of
+    /// an env that never touched the FPU just inherits the flag: most envs
+    /// never touch it, and the two 512-byte copies cost 256 instructions
+    /// per exofork (issue 11).
+    static UNTOUCHED: BklCell<[bool; NENV]> = BklCell::new([false; NENV]);
 
     /// Per CPU, the env slot whose state its registers hold (TS is clear),
     /// or NO_OWNER (TS is set).
@@ -118,7 +128,7 @@ mod machine {
 
     /// A new env in slot `e` starts from a clean FPU.
     pub fn env_alloc(bkl: &mut Bkl, e: usize) {
-        copy_image(&mut AREAS.get(bkl)[e], &FxState::CLEAN);
+        UNTOUCHED.get(bkl)[e] = true;
     }
 
     /// Copies a whole image with one `rep movsl`: an assignment compiles to
@@ -135,6 +145,11 @@ mod machine {
     /// from this CPU's registers if they hold them.
     pub fn fork(bkl: &mut Bkl, cpu: usize, parent: usize, child: usize) {
         let holds_parent = owner(bkl, cpu) == Some(parent);
+        let untouched = UNTOUCHED.get(bkl);
+        untouched[child] = untouched[parent] && !holds_parent;
+        if untouched[child] {
+            return; // both still clean: nothing to copy
+        }
         let areas = AREAS.get(bkl);
         if holds_parent {
             x86::fxsave(&mut areas[child]);
@@ -179,8 +194,19 @@ mod machine {
     pub fn device_not_available(bkl: &mut Bkl, cpu: usize, e: usize) {
         switch_to(bkl, cpu, Some(e)); // saves a previous owner, if any
         x86::clts();
-        x86::fxrstor(&AREAS.get(bkl)[e]);
+        x86::fxrstor(load_image(bkl, e));
         OWNER.get(bkl)[cpu] = e;
+    }
+
+    /// Env `e`'s image, first filled with the clean state if it was never
+    /// written (see UNTOUCHED).
+    fn load_image(bkl: &mut Bkl, e: usize) -> &FxState {
+        let untouched = core::mem::take(&mut UNTOUCHED.get(bkl)[e]);
+        let image = &mut AREAS.get(bkl)[e];
+        if untouched {
+            copy_image(image, &FxState::CLEAN);
+        }
+        image
     }
 
     fn set_ts() {

@@ -470,10 +470,20 @@ pub fn create(f: &mut Frames, kern: PgDir) -> Result<PgDir, i32> {
     f.set_tables(pa, 0);
     // SAFETY: a fresh directory and the kernel's: two different frames.
     let (dir, kdir) = unsafe { (table(f.map(), pa), table(f.map(), kern.pa())) };
-    dir[pdx(UTOP)..].copy_from_slice(&kdir[pdx(UTOP)..]);
+    copy_entries(&mut dir[pdx(UTOP)..], &kdir[pdx(UTOP)..]);
     let pgdir = PgDir::at(pa);
     install_self_map(f.map(), pgdir);
     Ok(pgdir)
+}
+
+/// `dst.copy_from_slice(src)`; on the machine one `rep movsl` (the kernel's
+/// 69 entries above UTOP: about 80 instructions, `memcpy` about 450).
+fn copy_entries(dst: &mut [u32], src: &[u32]) {
+    assert_eq!(dst.len(), src.len());
+    #[cfg(target_os = "none")]
+    crate::x86::copy_u32s(dst, src);
+    #[cfg(not(target_os = "none"))]
+    dst.copy_from_slice(src);
 }
 
 /// Points the UVPT entry at the directory itself, user read-only: the

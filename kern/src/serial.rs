@@ -74,9 +74,8 @@ pub fn write(bytes: &[u8]) {
     }
     for burst in bytes.chunks(TX_BURST.load(Ordering::Relaxed).max(1)) {
         wait_tx_ready();
-        for &c in burst {
-            com1_out(COM_TX, c);
-        }
+        // SAFETY: COM1's transmit register; the UART touches no memory.
+        unsafe { crate::x86::outsb(COM1 + COM_TX, burst) }
     }
 }
 

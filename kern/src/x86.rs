@@ -324,20 +324,64 @@ pub unsafe fn copy_words(dst: *mut u32, src: *const u32, count: usize) {
     };
 }
 
-/// Copies `src` into the start of `dst` with one `rep movsb`; panics if
-/// `dst` is shorter. For the short pieces the console gathers, where a call
-/// of `memcpy` costs several times the bytes it copies.
-pub fn copy_bytes(dst: &mut [u8], src: &[u8]) {
-    assert!(src.len() <= dst.len());
-    // SAFETY: movsb writes src.len() bytes at dst, which holds at least
-    // that many (checked above), and reads only src's bytes; esi is saved
-    // around it as in copy_words.
+/// Sends `bytes` to I/O port `port` with one `rep outsb` (one instruction
+/// per byte under `-icount`; a load, `out` and loop cost six).
+///
+/// # Safety
+/// As for [`outb`], for each byte in turn.
+pub unsafe fn outsb(port: u16, bytes: &[u8]) {
+    // SAFETY: the caller vouches for the port; outsb only reads the
+    // slice's bytes. esi is saved around it as in copy_words.
     unsafe {
-        asm!("xchgl {src}, %esi", "rep movsb", "xchgl {src}, %esi",
-             src = inout(reg) src.as_ptr() => _, inout("edi") dst.as_mut_ptr() => _,
-             inout("ecx") src.len() => _,
-             options(att_syntax, nostack, preserves_flags))
+        asm!("xchgl {src}, %esi", "rep outsb", "xchgl {src}, %esi",
+             src = inout(reg) bytes.as_ptr() => _, inout("ecx") bytes.len() => _, in("dx") port,
+             options(att_syntax, nostack, readonly, preserves_flags))
     };
+}
+
+/// Stores the leading bytes of `src` that are at least `floor` as 16-bit
+/// cells `attr << 8 | byte` from `dst` on, stopping at the first byte
+/// below `floor`; returns how many it stored. A `lodsb`/`stosw` loop: five
+/// instructions a cell, where the compiler's loop took twelve (the CGA
+/// screen's runs of plain characters, issue 11).
+///
+/// # Safety
+/// `dst` must be valid for writes of `src.len()` 16-bit cells, and no live
+/// reference may cover them.
+pub unsafe fn widen_while_at_least(dst: *mut u16, src: &[u8], floor: u8, attr: u8) -> usize {
+    if src.is_empty() {
+        return 0;
+    }
+    let left: usize;
+    // SAFETY: lodsb reads src's bytes only; stosw writes at most
+    // src.len() cells from dst, which the caller gives us. `loop` ends
+    // after the last byte; `jb` leaves early with ecx counting the byte
+    // not stored. esi is saved around it as in copy_words.
+    unsafe {
+        asm!("xchgl {src}, %esi",
+             "2:",
+             "lodsb",
+             "cmpb {floor}, %al",
+             "jb 3f",
+             "stosw",
+             "loop 2b",
+             "3:",
+             "xchgl {src}, %esi",
+             src = inout(reg) src.as_ptr() => _, floor = in(reg_byte) floor,
+             inout("edi") dst => _, inout("ecx") src.len() => left,
+             inout("eax") u32::from(attr) << 8 => _,
+             options(att_syntax, nostack))
+    };
+    src.len() - left
+}
+
+/// Copies `src` into the start of `dst` with one `rep movsl`; panics if
+/// `dst` is shorter. `memcpy` moves a word in six instructions.
+pub fn copy_u32s(dst: &mut [u32], src: &[u32]) {
+    assert!(src.len() <= dst.len());
+    // SAFETY: two slices, so valid, aligned and (one being &mut) disjoint;
+    // the copy writes src.len() words of dst, which holds that many.
+    unsafe { copy_words(dst.as_mut_ptr(), src.as_ptr(), src.len()) }
 }
 
 /// The index of the first nonzero word of `words` (`words.len()` if all

@@ -92,6 +92,10 @@ class Test:
     def append(self) -> str:
         """The kernel command line. A test that types at the monitor must not autoexit."""
         words = ([] if self.typed or self.keys else ["autoexit"]) + self.kargs.split()
+        # The lab-2 self-checks are graded by the lab-2 tests; every later
+        # boot skips them (about 0.1 s each, a tenth of `make grade`).
+        if self.lab >= 3:
+            words.append("nocheck")
         return " ".join(words + (["run=" + self.prog] if self.prog else [])) or "rjos"
 
     def out_file(self) -> str:
@@ -1382,14 +1386,15 @@ def grade(tests: List[Test], cpus: int, jobs: int, scale: float) -> int:
     return len(failed_names)
 
 
-DURATIONS = os.path.join(GRADE_DIR, "durations.json")
+def durations_file() -> str:
+    return os.path.join(GRADE_DIR, "durations.json")
 
 
 def load_durations() -> Dict[str, float]:
     """Seconds each test's run took when it last ran here (none on a fresh
     clone: then the runs start in test order)."""
     try:
-        with open(DURATIONS) as f:
+        with open(durations_file()) as f:
             return {str(k): float(v) for k, v in json.load(f).items()}
     except (OSError, ValueError, AttributeError):
         return {}
@@ -1398,7 +1403,7 @@ def load_durations() -> Dict[str, float]:
 def save_durations(took: Dict[str, float]) -> None:
     merged = load_durations()
     merged.update(took)
-    with open(DURATIONS, "w") as f:
+    with open(durations_file(), "w") as f:
         json.dump(merged, f, indent=0, sort_keys=True)
 
 

@@ -313,8 +313,12 @@ class Runner(unittest.TestCase):
         self.assertIn("Lab 3 Score: 1/2", lines)
         self.assertRegex(lines[-3], r"^divzero: FAIL \(0\.0s\)$")
         self.assertIn("user/divzero does not exist", lines[-2])
-        saved = sorted(os.listdir(grade_lab.GRADE_DIR))
+        saved = sorted(f for f in os.listdir(grade_lab.GRADE_DIR) if f.endswith(".out"))
         self.assertEqual(len(saved), 10)
+        # The next grade starts the runs that took longest first.
+        took = grade_lab.load_durations()
+        self.assertIn("hello", took)
+        self.assertNotIn("divzero", took)  # never ran: its program is missing
         with open(os.path.join(grade_lab.GRADE_DIR, "hello.out")) as f:
             self.assertEqual(f.read(), HELLO)
 
@@ -328,8 +332,10 @@ class Runner(unittest.TestCase):
     def test_qemu_argv(self):
         argv = grade_lab.qemu_argv(test_named("hello"), 4)
         self.assertIn("4,sockets=4", argv)
-        self.assertEqual(argv[-2:], ("-append", "autoexit run=hello"))
+        # Lab 3 on: the lab-2 self-checks are skipped (the lab-2 tests grade them).
+        self.assertEqual(argv[-2:], ("-append", "autoexit nocheck run=hello"))
         self.assertEqual(grade_lab.qemu_argv(test_named("printf"), 1)[-1], "autoexit")
+        self.assertEqual(grade_lab.qemu_argv(test_named("check_page_alloc"), 1)[-1], "autoexit")
 
 
 _bench_spec = importlib.util.spec_from_file_location("bench", os.path.join(ROOT, "tools", "bench.py"))

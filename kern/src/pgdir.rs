@@ -219,7 +219,7 @@ pub fn map_batch(
             let (va, perm) = batch_split(entry);
             // SAFETY: src's page table, read once; no reference is kept.
             let pte = unsafe { table(f.map(), src_pt) }[va.ptx()];
-            if pte & PTE_P == 0 || (perm & PTE_W != 0 && pte & PTE_W == 0) {
+            if !may_map_with(pte, perm) {
                 return Err(-E_INVAL);
             }
             let refs = f.refcount(PhysAddr(pte_addr(pte))) as u32;
@@ -359,10 +359,16 @@ pub fn lookup(f: &mut Frames, pgdir: PgDir, va: VirtAddr) -> Option<(PhysAddr, u
 /// check.)
 pub fn mappable(f: &mut Frames, pgdir: PgDir, va: VirtAddr, perm: u32) -> Result<PhysAddr, i32> {
     let (pa, pte) = lookup(f, pgdir, va).ok_or(-E_INVAL)?;
-    if perm & PTE_W != 0 && pte & PTE_W == 0 {
+    if !may_map_with(pte, perm) {
         return Err(-E_INVAL);
     }
     Ok(pa)
+}
+
+/// sys_page_map's rule for the page a mapping is made from: present, and
+/// writable if the new mapping asks for W (map_batch, mappable, reprotect).
+fn may_map_with(pte: u32, perm: u32) -> bool {
+    pte & PTE_P != 0 && (perm & PTE_W == 0 || pte & PTE_W != 0)
 }
 
 /// sys_page_map of a page onto itself (the same directory and address):
@@ -373,7 +379,7 @@ pub fn mappable(f: &mut Frames, pgdir: PgDir, va: VirtAddr, perm: u32) -> Result
 pub fn reprotect(f: &mut Frames, pgdir: PgDir, va: VirtAddr, perm: u32) -> Result<(), i32> {
     let pte = walk(f, pgdir, va, false).ok_or(-E_INVAL)?;
     let old = *pte;
-    if old & PTE_P == 0 || (perm & PTE_W != 0 && old & PTE_W == 0) {
+    if !may_map_with(old, perm) {
         return Err(-E_INVAL);
     }
     assert!(
